@@ -1,0 +1,3 @@
+from backfire.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Commands of the warn area (filled in by the issue that builds it)."""

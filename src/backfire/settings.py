@@ -1,0 +1,122 @@
+"""Every setting of backfire, declared once.
+
+One declaration drives the command-line flag, the environment variable (`BACKFIRE_<NAME>`), the config
+file key, `--help` and `docs/settings.md`. Precedence: flag > environment > config file > default.
+
+The config file is TOML: `$BACKFIRE_CONFIG` if set, else `./backfire.toml`, else
+`~/.config/backfire/config.toml`; keys are setting names (`db = "campaign.db"`).
+
+>>> DB.envvar
+'BACKFIRE_DB'
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import typer
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A named setting with its default and one line of help."""
+
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def envvar(self) -> str:
+        return "BACKFIRE_" + self.name.upper().replace("-", "_")
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def resolve(self, flag_value: Any = None) -> Any:
+        """The value in force: the flag if given, else env, else config file, else the default."""
+        if flag_value is not None:
+            return flag_value
+        env = os.environ.get(self.envvar)
+        if env is not None:
+            return _coerce(env, self.default)
+        file_value = config_values().get(self.name)
+        if file_value is not None:
+            return file_value
+        return self.default
+
+    def option(self, *decls: str, **kwargs: Any) -> Any:
+        """A Typer option for this setting (its value is None when the flag is absent: call `resolve`)."""
+        help_text = f"{self.help} [env {self.envvar}; default: {self.default!r}]"
+        return typer.Option(None, self.flag, *decls, help=help_text, show_default=False, **kwargs)
+
+
+SETTINGS: dict[str, Setting] = {}
+
+
+def declare(name: str, default: Any, help: str) -> Setting:
+    """Declare a setting; declaring the same name twice with other values is an error."""
+    setting = Setting(name, default, help)
+    known = SETTINGS.get(name)
+    if known is not None and known != setting:
+        raise ValueError(f"setting {name!r} declared twice with different values")
+    SETTINGS[name] = setting
+    return setting
+
+
+def config_path() -> Path | None:
+    """The config file in force, if any."""
+    explicit = os.environ.get("BACKFIRE_CONFIG")
+    if explicit:
+        return Path(explicit)
+    for candidate in (Path("backfire.toml"), Path.home() / ".config" / "backfire" / "config.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@lru_cache(maxsize=8)
+def _read_config(path: str, mtime: float) -> dict[str, Any]:
+    with open(path, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def config_values() -> dict[str, Any]:
+    path = config_path()
+    if path is None or not path.is_file():
+        return {}
+    return _read_config(str(path), path.stat().st_mtime)
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def as_markdown() -> str:
+    """The settings table that `docs/settings.md` carries (kept honest by a test)."""
+    lines = ["| setting | flag | environment | default | meaning |", "|---|---|---|---|---|"]
+    for s in sorted(SETTINGS.values(), key=lambda s: s.name):
+        lines.append(f"| `{s.name}` | `{s.flag}` | `{s.envvar}` | `{s.default!r}` | {s.help} |")
+    return "\n".join(lines) + "\n"
+
+
+DB = declare("db", "backfire.db", "Path of the SQLite store (one file, WAL).")
+MODEL = declare("model", "default", "Classifier to use: default, baseline, or a registered plugin.")
+DETECTOR = declare("detector", "default", "Detector to use: default, or a registered plugin / baseline.")
+REPORT_DIR = declare("report_dir", "backfire-report", "Folder where `report` and `demo` write HTML.")
+HOST = declare("host", "127.0.0.1", "Address the dashboard listens on.")
+PORT = declare("port", 8008, "Port the dashboard listens on.")
+WEBHOOK_URL = declare("webhook_url", "", "Send alarms as JSON POSTs to this URL.")
+SLACK_WEBHOOK = declare("slack_webhook", "", "Send alarms to this Slack incoming-webhook URL.")
+SMTP_URL = declare("smtp_url", "", "Send alarms by e-mail: smtp://user:pass@host:port?from=a@x&to=b@y.")

@@ -1,0 +1,78 @@
+-- backfire's embedded store. One file, WAL. Every statement is idempotent.
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE IF NOT EXISTS campaigns (
+    name TEXT PRIMARY KEY,
+    data TEXT NOT NULL                      -- Campaign as JSON
+);
+
+CREATE TABLE IF NOT EXISTS posts (
+    key TEXT PRIMARY KEY,                   -- platform:id
+    platform TEXT NOT NULL,
+    id TEXT NOT NULL,
+    author TEXT NOT NULL,
+    created_at TEXT NOT NULL,               -- UTC, fixed-width ISO 8601, sorts as text
+    text TEXT NOT NULL,
+    repost_of TEXT,
+    reply_to TEXT,
+    quote_of TEXT,
+    data TEXT NOT NULL,                     -- Post as JSON, without raw and embedded
+    raw TEXT                                -- the record exactly as it came, as JSON
+);
+
+CREATE TABLE IF NOT EXISTS campaign_posts (
+    campaign TEXT NOT NULL,
+    key TEXT NOT NULL REFERENCES posts(key),
+    created_at TEXT NOT NULL,
+    seq INTEGER NOT NULL,                   -- arrival order, breaks ties in time
+    direct INTEGER NOT NULL DEFAULT 1,      -- 0: only seen embedded in another record
+    PRIMARY KEY (campaign, key)
+);
+CREATE INDEX IF NOT EXISTS campaign_posts_time ON campaign_posts (campaign, created_at, seq);
+
+CREATE TABLE IF NOT EXISTS quarantine (
+    campaign TEXT NOT NULL DEFAULT '',
+    path TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    snippet TEXT NOT NULL,
+    format TEXT,
+    PRIMARY KEY (campaign, path, line)
+);
+
+CREATE TABLE IF NOT EXISTS verdicts (
+    campaign TEXT NOT NULL,
+    key TEXT NOT NULL,
+    stance TEXT NOT NULL,
+    p_hostile REAL NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (campaign, key)
+);
+
+CREATE TABLE IF NOT EXISTS alarms (
+    campaign TEXT NOT NULL,
+    at TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (campaign, at, severity)
+);
+
+CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE IF NOT EXISTS gaps (
+    source TEXT NOT NULL,
+    start TEXT NOT NULL,
+    end TEXT,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (source, start)
+);
+
+CREATE TABLE IF NOT EXISTS labels (
+    campaign TEXT NOT NULL,
+    key TEXT NOT NULL,
+    stance TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS labels_campaign ON labels (campaign, key);

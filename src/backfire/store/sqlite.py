@@ -1,0 +1,260 @@
+"""The embedded default store: one SQLite file in WAL mode."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from backfire.model import Alarm, Campaign, Post, Quarantined, Verdict
+from backfire.store.base import AddResult, Gap, Label, Store
+
+SCHEMA_VERSION = "1"
+
+
+def ts(value: datetime) -> str:
+    """Fixed-width UTC text that sorts in time order."""
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_ts(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _post_row(post: Post) -> tuple[Any, ...]:
+    data = post.model_dump_json(exclude={"raw", "embedded"})
+    raw = json.dumps(post.raw, ensure_ascii=False) if post.raw is not None else None
+    return (
+        post.key, post.platform, post.id, post.author.handle, ts(post.created_at), post.text,
+        post.repost_of, post.reply_to, post.quote_of, data, raw,
+    )
+
+
+def _flatten(post: Post) -> Iterator[tuple[Post, bool]]:
+    """The post itself (direct) and every original embedded in it, depth first."""
+    yield post, True
+    stack = list(post.embedded)
+    while stack:
+        inner = stack.pop()
+        yield inner, False
+        stack.extend(inner.embedded)
+
+
+class SQLiteStore(Store):
+    """A `Store` in one SQLite file. Safe to share between threads (one lock around the connection)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.executescript(files("backfire.store").joinpath("schema.sql").read_text())
+        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        self._seq = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM campaign_posts").fetchone()[0]
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore(path={self.path!r})"
+
+    # -- campaigns -------------------------------------------------------------------------------
+    def save_campaign(self, campaign: Campaign) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO campaigns VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET data = excluded.data",
+                (campaign.name, campaign.model_dump_json()),
+            )
+
+    def campaign(self, name: str) -> Campaign | None:
+        row = self._one("SELECT data FROM campaigns WHERE name = ?", (name,))
+        return Campaign.model_validate_json(row[0]) if row else None
+
+    def campaigns(self) -> list[Campaign]:
+        rows = self._all("SELECT data FROM campaigns ORDER BY name", ())
+        return [Campaign.model_validate_json(r[0]) for r in rows]
+
+    # -- posts -----------------------------------------------------------------------------------
+    def add_posts(
+        self, posts: Iterable[Post], campaign: str, cursor: tuple[str, str] | None = None
+    ) -> AddResult:
+        post_rows: list[tuple[Any, ...]] = []
+        link_rows: list[tuple[Any, ...]] = []
+        direct_keys: list[tuple[str, str]] = []
+        with self._lock:
+            for post in posts:
+                for item, direct in _flatten(post):
+                    self._seq += 1
+                    post_rows.append(_post_row(item))
+                    link_rows.append((campaign, item.key, ts(item.created_at), self._seq, int(direct)))
+                    if direct:
+                        direct_keys.append((campaign, item.key))
+            return self._write_posts(post_rows, link_rows, direct_keys, cursor)
+
+    def _write_posts(
+        self,
+        post_rows: list[tuple[Any, ...]],
+        link_rows: list[tuple[Any, ...]],
+        direct_keys: list[tuple[str, str]],
+        cursor: tuple[str, str] | None,
+    ) -> AddResult:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany("INSERT OR IGNORE INTO posts VALUES (?,?,?,?,?,?,?,?,?,?,?)", post_rows)
+            before = db.total_changes
+            db.executemany("INSERT OR IGNORE INTO campaign_posts VALUES (?,?,?,?,?)",
+                           [r for r in link_rows if r[4]])
+            added = db.total_changes - before
+            # an original first seen embedded and now seen directly becomes direct
+            before = db.total_changes
+            db.executemany(
+                "UPDATE campaign_posts SET direct = 1 WHERE campaign = ? AND key = ? AND direct = 0",
+                direct_keys,
+            )
+            added += db.total_changes - before
+            db.executemany("INSERT OR IGNORE INTO campaign_posts VALUES (?,?,?,?,?)",
+                           [r for r in link_rows if not r[4]])
+            if cursor is not None:
+                db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?)", cursor)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return AddResult(added=added, duplicates=len(direct_keys) - added)
+
+    def posts(self, campaign: str, since: datetime | None = None, direct_only: bool = False) -> Iterator[Post]:
+        sql = (
+            "SELECT p.data, p.raw FROM campaign_posts c JOIN posts p ON p.key = c.key "
+            "WHERE c.campaign = ? AND c.created_at >= ?" + (" AND c.direct = 1" if direct_only else "")
+            + " ORDER BY c.created_at, c.seq"
+        )
+        start = ts(since) if since else ""
+        cur = self._db.cursor()
+        with self._lock:
+            cur.execute(sql, (campaign, start))
+            rows = cur.fetchmany(2000)
+        while rows:
+            for data, raw in rows:
+                post = Post.model_validate_json(data)
+                post.raw = json.loads(raw) if raw else None
+                yield post
+            with self._lock:
+                rows = cur.fetchmany(2000)
+
+    def count_posts(self, campaign: str | None = None, direct_only: bool = False) -> int:
+        where, args = [], []
+        if campaign is not None:
+            where.append("campaign = ?")
+            args.append(campaign)
+        if direct_only:
+            where.append("direct = 1")
+        sql = "SELECT COUNT(*) FROM campaign_posts" + (" WHERE " + " AND ".join(where) if where else "")
+        if campaign is None and not direct_only:
+            sql = "SELECT COUNT(*) FROM posts"
+        row = self._one(sql, tuple(args))
+        return int(row[0]) if row else 0
+
+    def get_post(self, key: str) -> Post | None:
+        row = self._one("SELECT data, raw FROM posts WHERE key = ?", (key,))
+        if row is None:
+            return None
+        post = Post.model_validate_json(row[0])
+        post.raw = json.loads(row[1]) if row[1] else None
+        return post
+
+    # -- quarantine ------------------------------------------------------------------------------
+    def add_quarantined(self, items: Iterable[Quarantined], campaign: str | None = None) -> int:
+        rows = [(campaign or "", q.path, q.line, q.reason, q.snippet, q.format) for q in items]
+        with self._lock:
+            before = self._db.total_changes
+            self._db.executemany("INSERT OR IGNORE INTO quarantine VALUES (?,?,?,?,?,?)", rows)
+            return self._db.total_changes - before
+
+    def quarantined(self, campaign: str | None = None) -> Iterator[Quarantined]:
+        sql = "SELECT path, line, reason, snippet, format FROM quarantine"
+        args: tuple[Any, ...] = ()
+        if campaign is not None:
+            sql += " WHERE campaign = ?"
+            args = (campaign,)
+        for path, line, reason, snippet, fmt in self._all(sql + " ORDER BY path, line", args):
+            yield Quarantined(path=path, line=line, reason=reason, snippet=snippet, format=fmt)
+
+    # -- verdicts and alarms ---------------------------------------------------------------------
+    def save_verdicts(self, campaign: str, pairs: Iterable[tuple[str, Verdict]]) -> None:
+        rows = [(campaign, key, v.stance, v.p_hostile, v.model_dump_json()) for key, v in pairs]
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("INSERT OR REPLACE INTO verdicts VALUES (?,?,?,?,?)", rows)
+            self._db.execute("COMMIT")
+
+    def verdicts(self, campaign: str) -> dict[str, Verdict]:
+        rows = self._all("SELECT key, data FROM verdicts WHERE campaign = ?", (campaign,))
+        return {key: Verdict.model_validate_json(data) for key, data in rows}
+
+    def save_alarm(self, campaign: str, alarm: Alarm) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO alarms VALUES (?,?,?,?)",
+                (campaign, ts(alarm.at), alarm.severity, alarm.model_dump_json()),
+            )
+
+    def alarms(self, campaign: str) -> list[Alarm]:
+        rows = self._all("SELECT data FROM alarms WHERE campaign = ? ORDER BY at", (campaign,))
+        return [Alarm.model_validate_json(r[0]) for r in rows]
+
+    # -- live streams ----------------------------------------------------------------------------
+    def get_cursor(self, name: str) -> str | None:
+        row = self._one("SELECT value FROM cursors WHERE name = ?", (name,))
+        return row[0] if row else None
+
+    def set_cursor(self, name: str, value: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?)", (name, value))
+
+    def add_gap(self, gap: Gap) -> None:
+        end = ts(gap.end) if gap.end else None
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO gaps VALUES (?,?,?,?)", (gap.source, ts(gap.start), end, gap.reason)
+            )
+
+    def gaps(self, source: str | None = None) -> list[Gap]:
+        sql, args = "SELECT source, start, end, reason FROM gaps", ()
+        if source is not None:
+            sql, args = sql + " WHERE source = ?", (source,)
+        return [
+            Gap(s, from_ts(a), from_ts(b) if b else None, r) for s, a, b, r in self._all(sql + " ORDER BY start", args)
+        ]
+
+    # -- reviewer labels -------------------------------------------------------------------------
+    def add_label(self, label: Label) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO labels VALUES (?,?,?,?,?,?)",
+                (label.campaign, label.post_key, label.stance, label.reviewer, label.reason, ts(label.at)),
+            )
+
+    def labels(self, campaign: str) -> list[Label]:
+        rows = self._all(
+            "SELECT campaign, key, stance, reviewer, reason, at FROM labels WHERE campaign = ? ORDER BY rowid",
+            (campaign,),
+        )
+        return [Label(c, k, s, rv, rs, from_ts(at)) for c, k, s, rv, rs, at in rows]
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _one(self, sql: str, args: tuple[Any, ...]) -> Any:
+        with self._lock:
+            return self._db.execute(sql, args).fetchone()
+
+    def _all(self, sql: str, args: tuple[Any, ...]) -> list[Any]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
