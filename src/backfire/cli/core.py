@@ -1,0 +1,301 @@
+"""Core commands: ingest, quarantine, classify, detect, analyze, export, report, demo, settings.
+
+Each command parses its options, calls one library function and prints. Results go to stdout (or -o);
+progress, warnings and summaries go to stderr, so stdout stays machine-readable.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from backfire import settings
+from backfire.cli.app import app
+from backfire.demo import describe_alarm, run_demo
+from backfire.explain.export import export_row, write_export
+from backfire.ingest import default_paths, ingest
+from backfire.jobs import classify_file, detect_file
+from backfire.model import Alarm, Campaign, Post, Quarantined
+from backfire.pipeline import analyze_campaign
+from backfire.report.data import overview
+from backfire.report.html import write_report
+from backfire.store import Store, open_store
+from backfire.understand import get_classifier
+from backfire.warn import get_detector
+
+err = Console(stderr=True)
+
+FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="Force the input format (default: detect).")]
+TagOpt = Annotated[str | None, typer.Option("--tag", help="The campaign's hashtag, e.g. myNYPD.")]
+OwnerOpt = Annotated[str | None, typer.Option("--owner", help="The campaign owner's handle, e.g. NYPDnews.")]
+IntentOpt = Annotated[str, typer.Option("--intent", help="One sentence on what the campaign asks for.")]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True,
+    )
+
+
+@contextmanager
+def _output(path: Path | None) -> Any:
+    if path is None:
+        yield sys.stdout
+    else:
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            yield fh
+
+
+def _open(db: str | None) -> Store:
+    return open_store(settings.DB.resolve(db))
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]Error:[/red] {message}")
+    return typer.Exit(2)
+
+
+def _warn_bad(item: Quarantined) -> None:
+    err.print(f"[yellow]Skipped[/yellow] {item.path} line {item.line}: {item.reason}", highlight=False)
+
+
+def _print_alarm(tag: str) -> Any:
+    def hook(alarm: Alarm, post: Post) -> None:
+        err.print(f"[bold red]{describe_alarm(alarm, tag)}[/bold red]", highlight=False)
+
+    return hook
+
+
+def _campaign_of(store: Store, name: str) -> Campaign:
+    campaign = store.campaign(name)
+    if campaign is None:
+        known = ", ".join(c.name for c in store.campaigns()) or "none yet"
+        raise _fail(f"No campaign named {name!r} in {settings.DB.resolve(None)} (known: {known}). "
+                    "Ingest posts with `backfire ingest FILE --campaign NAME` first.")
+    return campaign
+
+
+@app.command("ingest")
+def ingest_cmd(
+    files: Annotated[list[str], typer.Argument(help="Archive files or folders, any supported format, .gz ok.")],
+    campaign: Annotated[str, typer.Option("--campaign", "-c", help="Campaign to file the posts under.")] = "default",
+    tag: TagOpt = None,
+    owner: OwnerOpt = None,
+    intent: IntentOpt = "",
+    fmt: FormatOpt = None,
+    db: str | None = settings.DB.option(),
+) -> None:
+    """Store the posts of archive files in a campaign (idempotent, resumable, bad lines quarantined)."""
+    try:
+        paths = default_paths(files)
+    except FileNotFoundError as exc:
+        raise _fail(str(exc)) from exc
+    with _open(db) as store:
+        known = store.campaign(campaign)
+        if known is None or tag or owner or intent:
+            base = known or Campaign(name=campaign)
+            store.save_campaign(base.model_copy(update={
+                "tags": [tag.lstrip("#")] if tag else base.tags,
+                "owners": [owner.lstrip("@")] if owner else base.owners,
+                "intent": intent or base.intent,
+            }))
+        with _progress() as bar:
+            task = bar.add_task("Ingesting", total=None)
+            report = ingest(store, paths, campaign, fmt, progress=lambda n: bar.update(task, completed=n))
+    for item in report.problems[:10]:
+        _warn_bad(item)
+    err.print(report.summary(), highlight=False)
+    if report.quarantined and not report.added and not report.duplicates:
+        raise typer.Exit(1)
+
+
+@app.command("quarantine")
+def quarantine_cmd(
+    campaign: Annotated[str | None, typer.Option("--campaign", "-c", help="Only this campaign.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    db: str | None = settings.DB.option(),
+) -> None:
+    """List the input records that could not be read, with file, line and reason."""
+    with _open(db) as store:
+        items = list(store.quarantined(campaign))
+    for q in items:
+        if as_json:
+            typer.echo(q.model_dump_json())
+        else:
+            typer.echo(f"{q.path}:{q.line}: {q.reason}  {q.snippet[:80]!r}")
+    err.print(f"{len(items):,} quarantined records")
+
+
+@app.command("classify")
+def classify_cmd(
+    file: Annotated[Path, typer.Argument(help="Posts in any supported format (CSV needs a text column).")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write JSON Lines here.")] = None,
+    tag: TagOpt = None,
+    owner: OwnerOpt = None,
+    intent: IntentOpt = "",
+    fmt: FormatOpt = None,
+    model: str | None = settings.MODEL.option(),
+) -> None:
+    """Write one JSON line per post of FILE, in input order: stance, p_hostile, sarcasm, sentiment..."""
+    if not file.exists():
+        raise _fail(f"No such file: {file}")
+    campaign = Campaign.for_tag(tag, owner, intent) if (tag or owner or intent) else None
+    classifier = get_classifier(settings.MODEL.resolve(model))
+    with _output(output) as out, _progress() as bar:
+        task = bar.add_task("Classifying", total=None)
+        report = classify_file(file, out, classifier, campaign, fmt, on_bad=_warn_bad,
+                               progress=lambda n: bar.update(task, completed=n))
+    err.print(report.summary("Classified"), highlight=False)
+
+
+@app.command("detect")
+def detect_cmd(
+    file: Annotated[Path, typer.Argument(help="Posts in any supported format.")],
+    tag: Annotated[str, typer.Option("--tag", help="The campaign's hashtag, e.g. myNYPD.")],
+    owner: OwnerOpt = None,
+    intent: IntentOpt = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the alarms.")] = False,
+    fmt: FormatOpt = None,
+    model: str | None = settings.MODEL.option(),
+    detector: str | None = settings.DETECTOR.option(),
+) -> None:
+    """Classify the posts of FILE in time order and run the hijack detector over them."""
+    if not file.exists():
+        raise _fail(f"No such file: {file}")
+    campaign = Campaign.for_tag(tag, owner, intent)
+    classifier = get_classifier(settings.MODEL.resolve(model))
+    det = get_detector(settings.DETECTOR.resolve(detector), campaign=campaign)
+    hooks = [] if as_json else [_print_alarm(campaign.tags[0])]
+    with _progress() as bar:
+        task = bar.add_task("Classifying and watching", total=None)
+        alarms, report = detect_file(file, campaign, classifier, det, fmt, on_alarm=hooks, on_bad=_warn_bad,
+                                     progress=lambda n: bar.update(task, completed=n))
+    if as_json:
+        typer.echo(json.dumps({"campaign": campaign.name, "posts": report.posts,
+                               "alarms": [a.contract_fields() for a in alarms]}, ensure_ascii=False))
+    err.print(report.summary("Watched") + f"; {len(alarms)} alarm(s)", highlight=False)
+
+
+@app.command("analyze")
+def analyze_cmd(
+    campaign: Annotated[str, typer.Argument(help="A campaign in the store.")],
+    db: str | None = settings.DB.option(),
+    model: str | None = settings.MODEL.option(),
+    detector: str | None = settings.DETECTOR.option(),
+) -> None:
+    """Classify a stored campaign's posts and run the detector over them, storing verdicts and alarms."""
+    with _open(db) as store:
+        camp = _campaign_of(store, campaign)
+        total = store.count_posts(campaign)
+        classifier = get_classifier(settings.MODEL.resolve(model))
+        det = get_detector(settings.DETECTOR.resolve(detector), campaign=camp)
+        tag = camp.tags[0] if camp.tags else camp.name
+        with _progress() as bar:
+            task = bar.add_task("Classifying and watching", total=total)
+            pipeline = analyze_campaign(store, camp, classifier, det, on_alarm=[_print_alarm(tag)],
+                                        progress=lambda n: bar.update(task, completed=n))
+    s = pipeline.summary()
+    err.print(f"Analysed {s['posts']:,} posts of {campaign}: {s['stances']}; {s['alarms']} alarm(s)", highlight=False)
+
+
+def _ensure_verdicts(store: Store, campaign: Campaign, model: str | None) -> None:
+    if len(store.verdicts(campaign.name)) < store.count_posts(campaign.name):
+        err.print("Some posts have no verdict yet: analysing the campaign first.")
+        classifier = get_classifier(settings.MODEL.resolve(model))
+        analyze_campaign(store, campaign, classifier, get_detector("default", campaign=campaign))
+
+
+@app.command("export")
+def export_cmd(
+    campaign: Annotated[str, typer.Argument(help="A campaign in the store.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    db: str | None = settings.DB.option(),
+    model: str | None = settings.MODEL.option(),
+) -> None:
+    """Write a campaign's stored posts with their verdicts, one per line, in time order."""
+    if fmt not in ("jsonl", "csv"):
+        raise _fail(f"Unknown export format {fmt!r}: use jsonl or csv.")
+    with _open(db) as store:
+        camp = _campaign_of(store, campaign)
+        _ensure_verdicts(store, camp, model)
+        verdicts = store.verdicts(campaign)
+        rows = (export_row(p, verdicts.get(p.key)) for p in store.posts(campaign, direct_only=True))
+        with _output(output) as out:
+            n = write_export(rows, out, fmt)  # type: ignore[arg-type]
+    err.print(f"Exported {n:,} posts of {campaign}" + (f" to {output}" if output else ""))
+
+
+@app.command("report")
+def report_cmd(
+    campaign: Annotated[str, typer.Argument(help="A campaign in the store.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for index.html and report.json.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report's data as JSON instead.")] = False,
+    db: str | None = settings.DB.option(),
+    model: str | None = settings.MODEL.option(),
+) -> None:
+    """Write the static, self-contained HTML report of a campaign (timeline, alarms, top posts)."""
+    with _open(db) as store:
+        camp = _campaign_of(store, campaign)
+        _ensure_verdicts(store, camp, model)
+        if as_json:
+            typer.echo(json.dumps(overview(store, camp), ensure_ascii=False, indent=1))
+            return
+        path = write_report(store, camp, Path(out or settings.REPORT_DIR.resolve(None)))
+    err.print(f"Wrote the report to {path}")
+
+
+@app.command("demo")
+def demo_cmd(
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for the demo's archive, store, report.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the simulated campaign.")] = 2014,
+) -> None:
+    """Replay a built-in #myNYPD-shaped campaign through the whole pipeline and write the report."""
+    folder = Path(out or settings.REPORT_DIR.resolve(None))
+    err.print(f"Replaying a simulated #myNYPD-style campaign (seed {seed}) into {folder}/")
+    with _progress() as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        result = run_demo(folder, seed=seed, on_alarm=_print_alarm("myNYPD"), progress=progress)
+    _print_demo_summary(result, err)
+
+
+def _print_demo_summary(result: Any, out: Console) -> None:
+    s = result.pipeline.summary()
+    truth = result.truth
+    out.print(f"Ingested {result.ingest.added:,} posts from {result.archive}", highlight=False)
+    out.print(f"Stances: {s['stances']}; alarms: {s['alarms']}", highlight=False)
+    out.print(f"Simulated truth: hijack onset {truth.get('onset')}, trigger {truth.get('trigger_accounts')}",
+              highlight=False)
+    if result.alarms:
+        first = result.alarms[0]
+        out.print(f"First alarm at {first.at:%H:%M} UTC, triggers ranked: {first.triggers[:3]}", highlight=False)
+    out.print(f"Report: {result.report}", highlight=False)
+
+
+@app.command("settings")
+def settings_cmd(
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print the docs table.")] = False,
+) -> None:
+    """Show every setting with its flag, environment variable, default and value in force."""
+    if markdown:
+        typer.echo(settings.as_markdown(), nl=False)
+        return
+    where = settings.config_path()
+    err.print(f"Config file: {where or 'none'}")
+    for s in sorted(settings.SETTINGS.values(), key=lambda s: s.name):
+        typer.echo(f"{s.name} = {s.resolve(None)!r}    ({s.envvar}; {s.help})")
+

@@ -1,0 +1,96 @@
+"""File-level jobs behind `backfire classify` and `backfire detect`: read a file, run, write results.
+
+They never load the whole file for classification (posts stream through in input order); detection
+needs time order, so `detect_file` keeps the posts of one file (without their raw records) in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from backfire.model import Alarm, Campaign, Post, Quarantined
+from backfire.pipeline import AlarmHook, Pipeline
+from backfire.sources import read_posts
+from backfire.understand import classify_posts
+from backfire.understand.base import Classifier
+from backfire.warn.base import Detector
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class FileReport:
+    """What reading one file produced: posts, and the records that could not be read."""
+
+    posts: int = 0
+    bad: list[Quarantined] = field(default_factory=list)
+
+    def summary(self, verb: str) -> str:
+        text = f"{verb} {self.posts:,} posts"
+        if self.bad:
+            text += f", skipped {len(self.bad):,} unreadable records (first: line {self.bad[0].line}: "
+            text += f"{self.bad[0].reason})"
+        return text
+
+
+def _posts_of(path: Path, fmt: str | None, report: FileReport, on_bad: Callable[[Quarantined], None] | None
+              ) -> Iterator[Post]:
+    for item in read_posts(path, fmt):
+        if isinstance(item, Quarantined):
+            report.bad.append(item)
+            if on_bad is not None:
+                on_bad(item)
+            continue
+        report.posts += 1
+        yield item
+
+
+def classify_file(
+    path: Path,
+    out: TextIO,
+    classifier: Classifier,
+    campaign: Campaign | None = None,
+    fmt: str | None = None,
+    on_bad: Callable[[Quarantined], None] | None = None,
+    progress: Progress | None = None,
+) -> FileReport:
+    """Write one JSON line of verdict per post of `path` to `out`, in input order."""
+    report = FileReport()
+    for n, (post, verdict) in enumerate(
+        classify_posts(_posts_of(path, fmt, report, on_bad), campaign, classifier), start=1
+    ):
+        row = verdict.contract_fields()
+        row["id"] = post.id
+        row.update(p_support=round(verdict.p_support, 4), platform=post.platform, author=post.author.handle)
+        if verdict.inherited_from:
+            row["inherited_from"] = verdict.inherited_from
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        if progress is not None and n % 256 == 0:
+            progress(n)
+    return report
+
+
+def detect_file(
+    path: Path,
+    campaign: Campaign,
+    classifier: Classifier,
+    detector: Detector,
+    fmt: str | None = None,
+    on_alarm: list[AlarmHook] | None = None,
+    on_bad: Callable[[Quarantined], None] | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[Alarm], FileReport]:
+    """Run the posts of `path`, sorted by time, through classification and the detector."""
+    report = FileReport()
+    posts = []
+    for post in _posts_of(path, fmt, report, on_bad):
+        post.raw = None
+        posts.append(post)
+    posts.sort(key=lambda p: p.created_at)
+    pipeline = Pipeline(campaign, classifier, detector, on_alarm=on_alarm or [])
+    alarms = pipeline.run(posts, progress=progress)
+    return alarms, report

@@ -1,0 +1,116 @@
+"""The pipeline of one campaign: classify -> detect -> store -> alert, a batch of posts at a time.
+
+The same object runs archives (`analyze`, `demo`) and live streams (`watch`): feed it posts in time
+order with `process`, read alarms as they fire.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from backfire.model import Alarm, Campaign, Post, Verdict
+from backfire.store import Store
+from backfire.understand import classify_posts, get_classifier
+from backfire.understand.base import Classifier
+from backfire.warn import get_detector
+from backfire.warn.base import Detector
+
+AlarmHook = Callable[[Alarm, Post], None]
+
+
+@dataclass
+class PipelineCounts:
+    posts: int = 0
+    stances: Counter[str] = field(default_factory=Counter)
+    alarms: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"posts": self.posts, "stances": dict(self.stances), "alarms": self.alarms}
+
+
+class Pipeline:
+    """Classify, detect, store and alert for `campaign`.
+
+    `store` is optional (a pipeline over a file needs none); `on_alarm` is called with each alarm and
+    the post that raised it, e.g. to print it or send it to alert channels.
+    """
+
+    def __init__(
+        self,
+        campaign: Campaign,
+        classifier: Classifier | None = None,
+        detector: Detector | None = None,
+        store: Store | None = None,
+        on_alarm: Sequence[AlarmHook] = (),
+    ) -> None:
+        self.campaign = campaign
+        self.classifier = classifier if classifier is not None else get_classifier("default")
+        self.detector = detector if detector is not None else get_detector("default", campaign=campaign)
+        self.store = store
+        self.on_alarm = list(on_alarm)
+        self.counts = PipelineCounts()
+        self.alarms: list[Alarm] = []
+
+    def __repr__(self) -> str:
+        return (
+            f"Pipeline(campaign={self.campaign.name!r}, classifier={self.classifier.name!r}, "
+            f"detector={self.detector.name!r}, store={self.store!r})"
+        )
+
+    def classify(self, posts: Iterable[Post]) -> Iterator[tuple[Post, Verdict]]:
+        """Verdicts for `posts`, in order, each distinct text classified once."""
+        return classify_posts(posts, self.campaign, self.classifier)
+
+    def process(self, posts: Iterable[Post]) -> list[Alarm]:
+        """Run one batch of posts (time order) through the pipeline; return the alarms it raised."""
+        pairs = list(self.classify(posts))
+        if self.store is not None:
+            self.store.save_verdicts(self.campaign.name, ((p.key, v) for p, v in pairs))
+        return [alarm for post, verdict in pairs if (alarm := self._detect(post, verdict)) is not None]
+
+    def _detect(self, post: Post, verdict: Verdict) -> Alarm | None:
+        self.counts.posts += 1
+        self.counts.stances[verdict.stance] += 1
+        alarm = self.detector.update(post, verdict)
+        if alarm is None:
+            return None
+        alarm.campaign = alarm.campaign or self.campaign.name
+        self.counts.alarms += 1
+        self.alarms.append(alarm)
+        if self.store is not None:
+            self.store.save_alarm(self.campaign.name, alarm)
+        for hook in self.on_alarm:
+            hook(alarm, post)
+        return alarm
+
+    def run(self, posts: Iterable[Post], batch_size: int = 512,
+            progress: Callable[[int], None] | None = None) -> list[Alarm]:
+        """Process a whole time-ordered stream in batches; return every alarm raised."""
+        stream = iter(posts)
+        raised: list[Alarm] = []
+        while batch := list(islice(stream, batch_size)):
+            raised.extend(self.process(batch))
+            if progress is not None:
+                progress(self.counts.posts)
+        return raised
+
+    def summary(self) -> dict[str, Any]:
+        return {"campaign": self.campaign.name, **self.counts.as_dict()}
+
+
+def analyze_campaign(
+    store: Store,
+    campaign: Campaign,
+    classifier: Classifier | None = None,
+    detector: Detector | None = None,
+    on_alarm: Sequence[AlarmHook] = (),
+    progress: Callable[[int], None] | None = None,
+) -> Pipeline:
+    """Run every stored post of `campaign`, in time order, through a fresh pipeline."""
+    pipeline = Pipeline(campaign, classifier, detector, store=store, on_alarm=on_alarm)
+    pipeline.run(store.posts(campaign.name), progress=progress)
+    return pipeline

@@ -1,0 +1,63 @@
+"""Charts for the report, drawn with matplotlib and inlined as SVG so the HTML stands alone."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+
+COLOURS = {"support": "#2e8b57", "neutral": "#9aa5b1", "hostile": "#c0392b"}
+SEVERITY_COLOURS = {"watch": "#e6a23c", "warning": "#e67e22", "critical": "#8e1b10"}
+
+
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def timeline_svg(data: dict[str, Any]) -> str:
+    """Stacked posts per bin by stance, the hostile share on a second axis, alarms as vertical lines."""
+    bins = data["timeline"]
+    fig, ax = plt.subplots(figsize=(11, 4.2), dpi=100)
+    if not bins:
+        ax.text(0.5, 0.5, "No posts yet", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return _svg(fig)
+    times = [_time(b["start"]) for b in bins]
+    width = data["bin_minutes"] / (24 * 60) * 0.9
+    bottom = [0] * len(bins)
+    for stance in ("support", "neutral", "hostile"):
+        values = [b[stance] for b in bins]
+        ax.bar(times, values, width=width, bottom=bottom, color=COLOURS[stance], label=stance, align="edge")
+        bottom = [x + y for x, y in zip(bottom, values, strict=True)]
+    ax.set_ylabel(f"posts per {data['bin_minutes']} min")
+    share = ax.twinx()
+    share.plot(times, [b["hostile_share"] for b in bins], color="#222", linewidth=1.4, label="hostile share")
+    share.set_ylim(0, 1)
+    share.set_ylabel("hostile share")
+    for alarm in data["alarms"]:
+        ax.axvline(_time(alarm["at"]), color=SEVERITY_COLOURS.get(alarm["severity"], "#000"),
+                   linestyle="--", linewidth=1.6)
+        ax.annotate(f"alarm: {alarm['severity']}", xy=(_time(alarm["at"]), 1.0), xycoords=("data", "axes fraction"),
+                    rotation=90, va="top", ha="right", fontsize=8)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
+    ax.set_xlabel("time (UTC)")
+    handles, labels = ax.get_legend_handles_labels()
+    h2, l2 = share.get_legend_handles_labels()
+    ax.legend(handles + h2, labels + l2, loc="upper left", fontsize=8, frameon=False)
+    ax.spines["top"].set_visible(False)
+    fig.tight_layout()
+    return _svg(fig)
+
+
+def _svg(fig: Any) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    plt.close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg"):]
