@@ -1,0 +1,47 @@
+"""The static HTML report: self-contained, a timeline chart, alarms, and every user text escaped."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from conftest import make_post
+
+from backfire.model import Alarm, Campaign, Verdict
+from backfire.report.data import overview
+from backfire.report.html import write_report
+from backfire.store import Store
+
+
+def _fill(store: Store) -> Campaign:
+    camp = Campaign(name="c", tags=["myNYPD"], owners=["NYPDnews"], intent="<b>photos</b> with officers")
+    store.save_campaign(camp)
+    posts = [make_post(i, text="<script>alert(1)</script> #myNYPD", author="x<y>") for i in range(30)]
+    store.add_posts(posts, "c")
+    store.save_verdicts("c", [
+        (p.key, Verdict(post_id=p.id, stance="hostile" if i > 15 else "support", p_hostile=0.9 if i > 15 else 0.1))
+        for i, p in enumerate(posts)
+    ])
+    store.save_alarm("c", Alarm(at=datetime(2014, 4, 22, 18, 20, tzinfo=UTC), severity="warning",
+                                hostile_share=0.8, share_before=0.1, triggers=["x<y>"], examples=["<img src=x>"]))
+    return camp
+
+
+def test_overview_counts_and_bins(fresh_store: Store) -> None:
+    data = overview(fresh_store, _fill(fresh_store), bin_minutes=10)
+    assert data["posts"] == 30
+    assert data["stances"] == {"support": 16, "neutral": 0, "hostile": 14}
+    assert [b["total"] for b in data["timeline"]] == [10, 10, 10]
+    assert data["timeline"][0]["hostile_share"] == 0.0
+    assert data["timeline"][2]["hostile_share"] == 1.0
+
+
+def test_report_is_self_contained_and_escapes_user_text(fresh_store: Store, tmp_path: Path) -> None:
+    path = write_report(fresh_store, _fill(fresh_store), tmp_path / "r")
+    html = path.read_text(encoding="utf-8")
+    assert "<svg" in html and "hostile share" in html
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x>" not in html and "<b>photos</b>" not in html
+    assert "src=\"http" not in html  # nothing fetched from elsewhere
+    assert (tmp_path / "r" / "report.json").exists()
