@@ -20,8 +20,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-WORDS = ("proud officers parade thanks safe city community photo smile kettled baton arrest "
-         "crowd gentle protect serve finest neighbourhood bike patrol horse mounted").split()
+WORDS = (
+    "proud officers parade thanks safe city community photo smile kettled baton arrest crowd gentle protect "
+    "serve finest neighbourhood bike patrol horse mounted"
+).split()
 
 
 def tweet(i: int, start: datetime, rng: random.Random) -> dict[str, object]:

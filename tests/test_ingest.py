@@ -43,7 +43,7 @@ def test_bad_lines_interleaved_are_quarantined_and_good_ones_kept(fresh_store: S
     bad_lines = [q.line for q in fresh_store.quarantined("c")]
     expected = [n for n, line in enumerate(lines, start=1) if "truncated" in line]
     assert bad_lines == expected
-    assert "Ingested 20 posts, 4 quarantined (see backfire quarantine)" == report.summary()
+    assert report.summary() == "Ingested 20 posts, 4 quarantined (see backfire quarantine)"
 
 
 def test_an_interrupted_ingest_resumes_from_its_cursor(fresh_store: Store, tmp_path: Path) -> None:

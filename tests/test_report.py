@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conftest import make_post
-
 from backfire.model import Alarm, Campaign, Verdict
 from backfire.report.data import overview
 from backfire.report.html import write_report
 from backfire.store import Store
+from conftest import make_post
 
 
 def _fill(store: Store) -> Campaign:

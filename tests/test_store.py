@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import make_post
 
 from backfire.model import Alarm, Campaign, Quarantined, Verdict
 from backfire.store import Gap, Label, Store, open_store
+from conftest import make_post
 
 
 def test_same_posts_twice_are_stored_once(fresh_store: Store) -> None:

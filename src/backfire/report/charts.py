@@ -9,15 +9,16 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
 
 COLOURS = {"support": "#2e8b57", "neutral": "#9aa5b1", "hostile": "#c0392b"}
 SEVERITY_COLOURS = {"watch": "#e6a23c", "warning": "#e67e22", "critical": "#8e1b10"}
 
 
-def _time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+def _time(text: str) -> float:
+    """An ISO time as a matplotlib date number."""
+    return float(mdates.date2num(datetime.fromisoformat(text.replace("Z", "+00:00"))))
 
 
 def timeline_svg(data: dict[str, Any]) -> str:

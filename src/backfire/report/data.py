@@ -62,7 +62,7 @@ def overview(store: Store, campaign: Campaign, bin_minutes: int = 10) -> dict[st
     """Everything the report shows about `campaign`, as JSON-ready data."""
     verdicts = store.verdicts(campaign.name)
     pairs = [(p, verdicts.get(p.key)) for p in store.posts(campaign.name)]
-    stances = Counter(v.stance for _, v in pairs if v is not None)
+    stances: Counter[str] = Counter(v.stance for _, v in pairs if v is not None)
     return {
         "campaign": campaign.model_dump(mode="json"),
         "posts": len(pairs),

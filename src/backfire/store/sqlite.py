@@ -224,7 +224,7 @@ class SQLiteStore(Store):
             )
 
     def gaps(self, source: str | None = None) -> list[Gap]:
-        sql, args = "SELECT source, start, end, reason FROM gaps", ()
+        sql, args = "SELECT source, start, end, reason FROM gaps", tuple[str, ...]()
         if source is not None:
             sql, args = sql + " WHERE source = ?", (source,)
         return [
