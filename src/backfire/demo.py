@@ -35,6 +35,10 @@ class DemoResult:
     truth: dict[str, object]
 
     @property
+    def campaign(self) -> str:
+        return self.pipeline.campaign.name
+
+    @property
     def alarms(self) -> list[Alarm]:
         return self.pipeline.alarms
 

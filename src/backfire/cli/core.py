@@ -257,8 +257,10 @@ def report_cmd(
 def demo_cmd(
     out: Annotated[Path | None, typer.Option("--out", help="Folder for the demo's archive, store, report.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the simulated campaign.")] = 2014,
+    serve: Annotated[bool | None, typer.Option(
+        "--serve/--no-serve", help="Serve the dashboard afterwards (default: when run in a terminal).")] = None,
 ) -> None:
-    """Replay a built-in #myNYPD-shaped campaign through the whole pipeline and write the report."""
+    """Replay a built-in #myNYPD-shaped campaign through the whole pipeline, write the report, serve it."""
     folder = Path(out or settings.REPORT_DIR.resolve(None))
     err.print(f"Replaying a simulated #myNYPD-style campaign (seed {seed}) into {folder}/")
     with _progress() as bar:
@@ -271,6 +273,28 @@ def demo_cmd(
 
         result = run_demo(folder, seed=seed, on_alarm=_print_alarm("myNYPD"), progress=progress)
     _print_demo_summary(result, err)
+    if serve if serve is not None else sys.stdout.isatty():
+        _serve(str(result.db), None, None, f"/campaigns/{result.campaign}")
+    else:
+        err.print(f"Browse it live with: backfire serve --db {result.db}")
+
+
+def _serve(db: str, host: str | None, port: int | None, path: str = "/") -> None:
+    from backfire.web.app import serve as run_server
+
+    h, p = settings.HOST.resolve(host), int(settings.PORT.resolve(port))
+    err.print(f"Dashboard on http://{h}:{p}{path} (Ctrl-C to stop)")
+    run_server(db, h, p)
+
+
+@app.command("serve")
+def serve_cmd(
+    db: str | None = settings.DB.option(),
+    host: str | None = settings.HOST.option(),
+    port: int | None = settings.PORT.option(),
+) -> None:
+    """Serve the dashboard: campaigns, timelines, alarms; every page has a JSON twin (add .json)."""
+    _serve(str(settings.DB.resolve(db)), host, port)
 
 
 def _print_demo_summary(result: Any, out: Console) -> None:

@@ -1,0 +1,1 @@
+"""The dashboard: every page has a JSON twin made by the same function. Only this package speaks HTTP."""
