@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import make_post
 from fastapi.testclient import TestClient
 
 from backfire.model import Campaign, Verdict
 from backfire.store import open_store
 from backfire.web.app import create_app
+from conftest import make_post
 
 
 def test_pages_and_json_twins(tmp_path: Path) -> None:
