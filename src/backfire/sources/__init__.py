@@ -1,0 +1,33 @@
+"""Archive formats: one pure mapping per format from a raw record to a `Post`, and back.
+
+- `FORMATS`: the registered format modules by name (entry-point group "backfire.sources").
+- `detect_format(path)`: which format a file is in.
+- `read_posts(path, format=None)`: stream a file's posts, quarantining bad records.
+- `write_posts(posts, path, format)`: write posts as a file of a format.
+
+Each format module offers `NAME`, `DESCRIPTION`, `sniff(raw)`, `to_post(raw)`, `iter_posts(raw)`,
+`records(raw)` and `to_raw(post)`. Mappings raise `SourceError` (`UnknownRecord` for records that are
+not posts, `MissingField` for posts without a required field).
+"""
+
+from __future__ import annotations
+
+from backfire.sources.errors import MissingField, SourceError, UnknownRecord
+from backfire.sources.registry import load_formats
+
+FORMATS = load_formats()
+
+from backfire.sources.detect import detect_format  # noqa: E402
+from backfire.sources.reader import map_record, read_posts  # noqa: E402
+from backfire.sources.writer import write_posts  # noqa: E402
+
+__all__ = [
+    "FORMATS",
+    "MissingField",
+    "SourceError",
+    "UnknownRecord",
+    "detect_format",
+    "map_record",
+    "read_posts",
+    "write_posts",
+]

@@ -1,0 +1,182 @@
+"""Small helpers shared by the source modules: time parsing, text entities, safe field access."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from backfire.sources.errors import MissingField, SourceError
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+_V1_TIME = re.compile(r"^\w{3} (\w{3}) (\d\d) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d) (\d{4})$")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# A hashtag needs at least one non-digit; '&#39;'-style entities and URL fragments are not tags.
+HASHTAG = re.compile(r"(?<![\w&#/])[#＃](\w*[^\W\d]\w*)")
+MENTION = re.compile(r"(?<![\w@/])@(\w+(?:@[\w-]+(?:\.[\w-]+)+)?)")
+URL = re.compile(r"https?://[^\s<>\"]+")
+_URL_TAIL = ".,;:!?)]}'\"…"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def parse_v1_time(value: str) -> datetime:
+    """Parse Twitter v1.1 time: 'Tue Apr 22 18:02:11 +0000 2014' -> aware UTC datetime."""
+    m = _V1_TIME.match(value)
+    if not m or m.group(1) not in _MONTHS:
+        raise SourceError(f"unrecognised time {value[:40]!r}")
+    mon, day, hh, mm, ss, sign, oh, om, year = m.groups()
+    local = datetime(int(year), _MONTHS[mon], int(day), int(hh), int(mm), int(ss), tzinfo=UTC)
+    offset = timedelta(hours=int(oh), minutes=int(om))
+    return local - offset if sign == "+" else local + offset
+
+
+def format_v1_time(value: datetime) -> str:
+    """The inverse of `parse_v1_time` (always written in UTC, as Twitter does)."""
+    return value.astimezone(UTC).strftime("%a %b %d %H:%M:%S +0000 %Y")
+
+
+def parse_time(value: Any) -> datetime:
+    """Parse ISO 8601 ('Z' or offset; naive means UTC), epoch seconds (or milliseconds when larger
+    than 1e11), or the Twitter v1.1 format. Raises `SourceError` on anything else."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise SourceError(f"time of type {type(value).__name__}")
+    text = str(value).strip()
+    if _NUMBER.match(text):
+        seconds = float(text)
+        return EPOCH + timedelta(seconds=seconds / 1000 if abs(seconds) > 1e11 else seconds)
+    if text[:1].isalpha():
+        return parse_v1_time(text)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise SourceError(f"unrecognised time {text[:40]!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def iso_z(value: datetime) -> str:
+    """'2014-04-22T18:02:11.000Z': the millisecond ISO form APIs write (microseconds when present)."""
+    micro = value.microsecond
+    frac = f"{micro // 1000:03d}" if micro % 1000 == 0 else f"{micro:06d}"
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + frac + "Z"
+
+
+def hashtags_in(text: str) -> list[str]:
+    """Hashtags in plain text, in order, without '#', first spelling kept, duplicates dropped.
+
+    >>> hashtags_in("Proud of #myNYPD and #MyNypd, not #1 or &#39;")
+    ['myNYPD']
+    """
+    return unique(HASHTAG.findall(text))
+
+
+def mentions_in(text: str) -> list[str]:
+    """Mentioned handles in plain text (`@user` or `@user@host`), without '@'."""
+    return unique(MENTION.findall(text))
+
+
+def urls_in(text: str) -> list[str]:
+    """http(s) URLs in plain text, trailing punctuation removed."""
+    return unique(u.rstrip(_URL_TAIL) for u in URL.findall(text))
+
+
+def unique(items: Any) -> list[str]:
+    """Drop empty and case-insensitive duplicate strings, keeping the first spelling and the order."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for item in items:
+        if not item or not isinstance(item, str):
+            continue
+        key = item.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def need(raw: dict[str, Any], key: str, what: str = "record") -> Any:
+    """`raw[key]`, raising `MissingField` when it is absent or null."""
+    value = raw.get(key)
+    if value is None:
+        raise MissingField(key, what)
+    return value
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """`value` when it is a dict, else an empty dict (for optional nested objects)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """`value` when it is a list, else an empty list (for optional arrays)."""
+    return value if isinstance(value, list) else []
+
+
+def str_id(value: Any) -> str | None:
+    """An identifier as a string; None for null/empty."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    if isinstance(value, (str, int)):
+        return str(value)
+    raise SourceError(f"identifier of type {type(value).__name__}")
+
+
+def mapping(func: F) -> F:
+    """Decorate a `to_post`: turn the errors of a malformed record into `SourceError`s.
+
+    A record of the wrong shape fails with KeyError/TypeError/AttributeError deep inside a mapping, or
+    with a pydantic ValidationError when the Post is built; callers only need to catch `SourceError`.
+    """
+
+    @functools.wraps(func)
+    def wrapper(raw: Any, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(raw, dict):
+            raise SourceError(f"expected a JSON object, got {type(raw).__name__}")
+        try:
+            return func(raw, *args, **kwargs)
+        except SourceError:
+            raise
+        except ValidationError as exc:
+            raise SourceError(_validation_summary(exc)) from exc
+        except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
+            raise SourceError(f"{type(exc).__name__}: {exc}") from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _validation_summary(exc: ValidationError) -> str:
+    parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:3]]
+    return "wrong types: " + "; ".join(parts)
+
+
+def unescape_twitter(text: str) -> str:
+    """Twitter escapes exactly '&', '<' and '>' in tweet text; undo that (and nothing else)."""
+    if "&" not in text:
+        return text
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def escape_twitter(text: str) -> str:
+    """The inverse of `unescape_twitter`."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def spans(text: str, needle: str) -> list[int]:
+    """Start (code-point) offsets of `needle` in `text`, case-insensitive, non-overlapping."""
+    found, low, start = [], needle.casefold(), 0
+    hay = text.casefold()
+    if len(hay) != len(text):  # casefold changed lengths (e.g. 'ß'): fall back to exact search
+        hay, low = text, needle
+    while (i := hay.find(low, start)) >= 0:
+        found.append(i)
+        start = i + len(low)
+    return found

@@ -1,0 +1,101 @@
+"""Reading CSV/TSV rows with their physical line numbers, one bad line never stopping the rest."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import IO, Any
+
+from backfire.sources._io import Bad, decode_line, iter_lines
+from backfire.sources.errors import SourceError
+
+ROW_KEY = "__row"
+DELIMITERS = (",", "\t", ";", "|")
+
+
+def header_delimiter(header: str, prefer_tab: bool = False) -> str | None:
+    """The delimiter under which `header` has a `text` column, or None when none does."""
+    order = ("\t", *DELIMITERS) if prefer_tab else DELIMITERS
+    for delimiter in order:
+        columns = next(csv.reader([header], delimiter=delimiter), [])
+        if any(c.strip().strip("\ufeff").lower() == "text" for c in columns):
+            return delimiter
+    return None
+
+
+def csv_rows(stream: IO[bytes], max_bytes: int, prefer_tab: bool = False) -> Iterator[tuple[int, Any] | Bad]:
+    """Yield `(line number, row dict)` for each data row, and `Bad` for lines that cannot be read.
+
+    Each row dict maps the header's column names to cell strings (None for missing cells) and holds
+    its 0-based data-row number under `__row`. Raises `SourceError` when the header has no `text` column.
+    """
+    bad: list[Bad] = []
+    lines = _Lines(iter_lines(stream, max_bytes), bad)
+    header_line = next((line for line in lines if line.strip()), None)
+    if header_line is None:
+        yield from _flush(bad)
+        return
+    delimiter = header_delimiter(header_line, prefer_tab)
+    if delimiter is None:
+        raise SourceError(f"the CSV header has no 'text' column (header: {header_line.strip()[:120]!r})")
+    header = [c.strip().lstrip("\ufeff") for c in next(csv.reader([header_line], delimiter=delimiter))]
+    csv.field_size_limit(max(max_bytes, csv.field_size_limit()))
+    reader = csv.reader(lines, delimiter=delimiter)
+    row_number = 0
+    while True:
+        start = lines.count + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield from _flush(bad)
+            yield Bad(start, f"malformed CSV: {exc}")
+            row_number += 1
+            continue
+        flagged = any(start <= b.line <= lines.count for b in bad)
+        yield from _flush(bad)
+        if flagged or cells:
+            if not flagged:
+                yield start, _row(header, cells, row_number)
+            row_number += 1
+    yield from _flush(bad)
+
+
+def _row(header: list[str], cells: list[str], number: int) -> dict[str, Any]:
+    """Column -> cell (None for missing cells; cells beyond the header are dropped) plus `__row`."""
+    row: dict[str, Any] = dict(zip(header, cells, strict=False))
+    for column in header[len(cells):]:
+        row[column] = None
+    row[ROW_KEY] = number
+    return row
+
+
+class _Lines:
+    """Decoded lines for the csv module, counting physical lines and noting the unreadable ones."""
+
+    def __init__(self, items: Iterator[tuple[int, bytes] | Bad], bad: list[Bad]) -> None:
+        self.items, self.bad, self.count = items, bad, 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        item = next(self.items)
+        if isinstance(item, Bad):
+            self.bad.append(item)
+            self.count = item.line
+            return "\n"
+        number, chunk = item
+        self.count = number
+        text = decode_line(number, chunk)
+        if isinstance(text, Bad):
+            self.bad.append(text)
+            return chunk.decode("utf-8", "replace")
+        return text
+
+
+def _flush(bad: list[Bad]) -> Iterator[Bad]:
+    while bad:
+        yield bad.pop(0)
+

@@ -1,0 +1,29 @@
+"""Exceptions raised when a record cannot become a post.
+
+Every one is a `ValueError`, so callers that only want to skip bad records can catch that. The reader
+turns each into a `Quarantined` entry whose reason starts with the exception's `kind`.
+"""
+
+from __future__ import annotations
+
+
+class SourceError(ValueError):
+    """A record (or a whole file) that a source cannot read."""
+
+    kind = "invalid record"
+
+
+class UnknownRecord(SourceError):
+    """A well-formed record that is not a post: a delete notice, a like, an account event..."""
+
+    kind = "not a post"
+
+
+class MissingField(SourceError):
+    """A record without a field every post of its format must have."""
+
+    kind = "missing field"
+
+    def __init__(self, field: str, what: str = "record") -> None:
+        super().__init__(f"{what} has no {field!r}")
+        self.field = field
