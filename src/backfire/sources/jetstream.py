@@ -88,7 +88,7 @@ def _commit(raw: dict[str, Any]) -> dict[str, Any]:
     if collection not in (POST, REPOST):
         raise UnknownRecord(f"jetstream {collection} record")
     if operation not in ("create", "update"):
-        raise UnknownRecord(f"jetstream {operation} of a {collection} record")
+        raise UnknownRecord(f"jetstream {operation} event for an {collection} record")
     return dict(commit)
 
 

@@ -47,6 +47,7 @@ NOTICES = ("delete", "scrub_geo", "limit", "status_withheld", "user_withheld", "
            "friends", "friends_str", "event", "direct_message", "control", "for_user")
 MEDIA_TYPES = {"photo": "image", "animated_gif": "gif", "video": "video"}
 MAX_TEXT = 140
+LEGACY_LANGS = {"iw": "he", "in": "id", "ji": "yi"}
 
 
 def sniff(raw: dict[str, Any]) -> bool:
@@ -169,7 +170,10 @@ def _quote_id(raw: dict[str, Any]) -> str | None:
 
 
 def _lang(value: Any) -> str | None:
-    return value if isinstance(value, str) and value and value != "und" else None
+    """BCP 47 code; None for 'und'; Twitter's legacy codes ('iw', 'in', 'ji') modernised."""
+    if not isinstance(value, str) or not value or value == "und":
+        return None
+    return LEGACY_LANGS.get(value, value)
 
 
 # ---------------------------------------------------------------- writing (used by the simulator)
