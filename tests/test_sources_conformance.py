@@ -106,7 +106,7 @@ def test_format_has_samples(name: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_module_interface_is_documented(name: str) -> None:
     module: ModuleType = FORMATS[name]
-    assert module.NAME == name
+    assert name == module.NAME
     assert isinstance(module.DESCRIPTION, str) and len(module.DESCRIPTION) > 10
     assert module.__doc__ and len(module.__doc__) > 100
     for attr in ("sniff", "to_post", "iter_posts", "to_raw"):

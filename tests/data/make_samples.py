@@ -306,7 +306,7 @@ def twitter_v2_pages() -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------------------------------ Jetstream
 def facet(text: str, needle: str, feature: dict[str, Any]) -> dict[str, Any]:
-    data, at = text.encode("utf-8"), text.encode("utf-8").find(needle.encode("utf-8"))
+    at = text.encode("utf-8").find(needle.encode("utf-8"))
     assert at >= 0, needle
     return {"index": {"byteStart": at, "byteEnd": at + len(needle.encode("utf-8"))}, "features": [feature]}
 
@@ -381,9 +381,11 @@ def jetstream() -> list[dict[str, Any]]:
     quote_media = post("Featured enough for you? #MyHCPD", "2025-11-21T12:20:00.000Z",
                        [tag("Featured enough for you? #MyHCPD", TAG)], langs=["en"],
                        embed={"$type": "app.bsky.embed.recordWithMedia",
-                              "record": {"$type": "app.bsky.embed.record", "record": strong(OWNER_DID, "3m6launch0001")},
+                              "record": {"$type": "app.bsky.embed.record",
+                                         "record": strong(OWNER_DID, "3m6launch0001")},
                               "media": {"$type": "app.bsky.embed.images", "images": [
-                                  {"alt": "A folded arrest notice taped to a door", "image": blob("bafkreinoticezz")}]}})
+                                  {"alt": "A folded arrest notice taped to a door",
+                                   "image": blob("bafkreinoticezz")}]}})
     video = post("From the march last night #MyHCPD", "2025-11-21T12:30:00.000Z",
                  [tag("From the march last night #MyHCPD", TAG)],
                  embed={"$type": "app.bsky.embed.video", "video": blob("bafkreivideomarchzz", "video/mp4", 5242880),
@@ -620,9 +622,8 @@ def main() -> None:
     posts_only = [r for r in v1 if "user" in r]
     (HERE / "twitter_v1_array.json").write_text(json.dumps(posts_only[:6], ensure_ascii=False, indent=1) + "\n",
                                                 encoding="utf-8")
-    with gzip.open(HERE / "twitter_v1_sample.jsonl.gz", "wt", encoding="utf-8") as out:
-        for rec in posts_only[6:12]:
-            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    body = "".join(json.dumps(rec, ensure_ascii=False) + "\n" for rec in posts_only[6:12])
+    (HERE / "twitter_v1_sample.jsonl.gz").write_bytes(gzip.compress(body.encode("utf-8"), mtime=0))
     write_jsonl("twitter_v2_flat.jsonl", twitter_v2_flat())
     write_jsonl("twitter_v2_pages.jsonl", twitter_v2_pages())
     write_jsonl("jetstream.jsonl", jetstream())

@@ -29,9 +29,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def parse_v1_time(value: str) -> datetime:
     """Parse Twitter v1.1 time: 'Tue Apr 22 18:02:11 +0000 2014' -> aware UTC datetime."""
-    m = _V1_TIME.match(value)
+    m = _V1_TIME.match(value) if isinstance(value, str) else None
     if not m or m.group(1) not in _MONTHS:
-        raise SourceError(f"unrecognised time {value[:40]!r}")
+        raise SourceError(f"unrecognised time {str(value)[:40]!r}")
     mon, day, hh, mm, ss, sign, oh, om, year = m.groups()
     local = datetime(int(year), _MONTHS[mon], int(day), int(hh), int(mm), int(ss), tzinfo=UTC)
     offset = timedelta(hours=int(oh), minutes=int(om))
@@ -43,15 +43,18 @@ def format_v1_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%a %b %d %H:%M:%S +0000 %Y")
 
 
-def parse_time(value: Any) -> datetime:
-    """Parse ISO 8601 ('Z' or offset; naive means UTC), epoch seconds (or milliseconds when larger
-    than 1e11), or the Twitter v1.1 format. Raises `SourceError` on anything else."""
+def parse_time(value: Any, epoch: bool = False) -> datetime:
+    """Parse ISO 8601 ('Z' or offset; naive means UTC) or the Twitter v1.1 format; with `epoch`, also
+    epoch seconds (milliseconds when larger than 1e11). Raises `SourceError` on anything else."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise SourceError(f"time of type {type(value).__name__}")
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)) or (
+            not epoch and not isinstance(value, str)):
+        raise SourceError(f"time of type {type(value).__name__}: {value!r:.40}")
     text = str(value).strip()
     if _NUMBER.match(text):
+        if not epoch:
+            raise SourceError(f"unrecognised time {text[:40]!r}")
         seconds = float(text)
         return EPOCH + timedelta(seconds=seconds / 1000 if abs(seconds) > 1e11 else seconds)
     if text[:1].isalpha():
@@ -108,6 +111,14 @@ def need(raw: dict[str, Any], key: str, what: str = "record") -> Any:
     value = raw.get(key)
     if value is None:
         raise MissingField(key, what)
+    return value
+
+
+def need_object(raw: dict[str, Any], key: str, what: str = "record") -> dict[str, Any]:
+    """`raw[key]` when it is a JSON object; `MissingField` when absent, `SourceError` when not an object."""
+    value = need(raw, key, what)
+    if not isinstance(value, dict):
+        raise SourceError(f"{what} field {key!r} should be an object, not a {type(value).__name__}")
     return value
 
 

@@ -106,8 +106,10 @@ def parse_json_line(number: int, text: str) -> dict[str, Any] | Bad:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        truncated = exc.pos >= len(text.rstrip())
-        reason = "truncated JSON" if truncated else f"malformed JSON: {exc.msg} at column {exc.colno}"
+        stripped = text.rstrip()
+        truncated = exc.pos >= len(stripped) or (
+            exc.msg.startswith("Unterminated string") and not stripped.endswith("}"))
+        reason = "truncated JSON" if truncated else f"malformed JSON: {exc.msg} (column {exc.colno})"
         return Bad(number, reason, snippet(text))
     except RecursionError:
         return Bad(number, "malformed JSON: nested too deeply", snippet(text))

@@ -68,7 +68,7 @@ def to_post(raw: dict[str, Any]) -> Post:
         id=row.get("id") or _from_row(number, "id"),
         platform=row.get("platform") or PLATFORM,
         author=Author(handle=row.get("author") or UNKNOWN_AUTHOR, followers=_followers(row.get("followers"))),
-        created_at=parse_time(row["created_at"]) if row.get("created_at") else EPOCH + timedelta(
+        created_at=parse_time(row["created_at"], epoch=True) if row.get("created_at") else EPOCH + timedelta(
             seconds=int(_from_row(number, "created_at"))),
         text=text,
         hashtags=hashtags_in(text),

@@ -25,7 +25,17 @@ from typing import Any
 from zlib import crc32
 
 from backfire.model import Author, Media, Post
-from backfire.sources._common import as_dict, as_list, hashtags_in, iso_z, mapping, need, parse_time, unique
+from backfire.sources._common import (
+    as_dict,
+    as_list,
+    hashtags_in,
+    iso_z,
+    mapping,
+    need,
+    need_object,
+    parse_time,
+    unique,
+)
 from backfire.sources.errors import SourceError, UnknownRecord
 
 NAME = "jetstream"
@@ -59,7 +69,7 @@ def iter_posts(raw: dict[str, Any]) -> Iterator[Post]:
 def to_post(raw: dict[str, Any]) -> Post:
     """Map one Jetstream commit event for a post or repost to a `Post`."""
     did, commit = need(raw, "did", "event"), _commit(raw)
-    collection, record = commit["collection"], need(commit, "record", "commit")
+    collection, record = commit["collection"], need_object(commit, "record", "commit")
     common: dict[str, Any] = {
         "id": f"at://{did}/{collection}/{need(commit, 'rkey', 'commit')}",
         "platform": PLATFORM,
@@ -83,7 +93,7 @@ def _commit(raw: dict[str, Any]) -> dict[str, Any]:
     kind = raw.get("kind")
     if kind != "commit":
         raise UnknownRecord(f"jetstream {kind} event")
-    commit = need(raw, "commit", "event")
+    commit = need_object(raw, "commit", "event")
     collection, operation = commit.get("collection"), commit.get("operation")
     if collection not in (POST, REPOST):
         raise UnknownRecord(f"jetstream {collection} record")

@@ -35,6 +35,7 @@ from backfire.sources._common import (
     iso_z,
     mapping,
     need,
+    need_object,
     parse_time,
     str_id,
     unique,
@@ -81,7 +82,7 @@ def to_post(raw: dict[str, Any]) -> Post:
     return Post(
         id=status_id(status),
         platform=PLATFORM,
-        author=_author(need(status, "account", "status")),
+        author=_author(need_object(status, "account", "status")),
         created_at=parse_time(need(status, "created_at", "status")),
         text=text,
         hashtags=unique(hashtags_in(text) + [t.get("name") for t in as_list(content.get("tags"))]),
@@ -270,7 +271,7 @@ def _linkify(text: str, host: str) -> str:
                        f"#<span>{html.escape(tag)}</span></a>")
         else:
             out.append(f'<span class="h-card"><a href="https://{host}/@{acct}" class="u-url mention">'
-                       f"@<span>{html.escape(acct.split('@')[0])}</span></a></span>")
+                       f"@<span>{html.escape(acct)}</span></a></span>")  # as written, domain included
         last = m.end()
     out.append(html.escape(text[last:], quote=False))
     return "".join(out)

@@ -30,6 +30,7 @@ from backfire.sources._common import (
     mapping,
     mentions_in,
     need,
+    need_object,
     parse_v1_time,
     spans,
     str_id,
@@ -84,8 +85,8 @@ def to_post(raw: dict[str, Any]) -> Post:
     return Post(
         id=tweet_id(raw),
         platform=PLATFORM,
-        author=_author(need(raw, "user")),
-        created_at=parse_v1_time(need(raw, "created_at")),
+        author=_author(need_object(raw, "user", "tweet")),
+        created_at=parse_v1_time(need(raw, "created_at", "tweet")),
         text=full_text(content),
         **_entities(content),
         reply_to=str_id(raw.get("in_reply_to_status_id_str") or raw.get("in_reply_to_status_id")),
