@@ -349,6 +349,10 @@ def test_text_entity_helpers() -> None:
     ("Tue Apr 22 18:02:11 +0000 2014", datetime(2014, 4, 22, 18, 2, 11, tzinfo=UTC)),
     (1398189731, datetime(2014, 4, 22, 18, 2, 11, tzinfo=UTC)),
     ("1398189731000", datetime(2014, 4, 22, 18, 2, 11, tzinfo=UTC)),
+    ("Tue, 22 Apr 2014 18:02:11 +0000", datetime(2014, 4, 22, 18, 2, 11, tzinfo=UTC)),
+    ("2014-04-22 20:02:11 +0200", datetime(2014, 4, 22, 18, 2, 11, tzinfo=UTC)),
+    ("2014/04/22 18:02:11", datetime(2014, 4, 22, 18, 2, 11, tzinfo=UTC)),
+    ("Apr 22, 2014 18:02:11", datetime(2014, 4, 22, 18, 2, 11, tzinfo=UTC)),
 ])
 def test_parse_time(value: Any, expected: datetime) -> None:
     assert parse_time(value, epoch=True) == expected

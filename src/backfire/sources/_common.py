@@ -6,6 +6,7 @@ import functools
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -17,6 +18,8 @@ _MONTHS = {m: i for i, m in enumerate(
 _V1_TIME = re.compile(r"^\w{3} (\w{3}) (\d\d) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d) (\d{4})$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_PATTERNS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S.%f %z", "%Y-%m-%d %H:%M:%S %Z", "%Y/%m/%d %H:%M:%S",
+             "%Y/%m/%d %H:%M", "%Y/%m/%d", "%d %b %Y %H:%M:%S", "%b %d, %Y %H:%M:%S", "%b %d, %Y")
 
 # A hashtag needs at least one non-digit; '&#39;'-style entities and URL fragments are not tags.
 HASHTAG = re.compile(r"(?<![\w&#/])[#＃](\w*[^\W\d]\w*)")
@@ -57,13 +60,27 @@ def parse_time(value: Any, epoch: bool = False) -> datetime:
             raise SourceError(f"unrecognised time {text[:40]!r}")
         seconds = float(text)
         return EPOCH + timedelta(seconds=seconds / 1000 if abs(seconds) > 1e11 else seconds)
-    if text[:1].isalpha():
+    if _V1_TIME.match(text):
         return parse_v1_time(text)
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise SourceError(f"unrecognised time {text[:40]!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        parsed = _other_time(text)
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _other_time(text: str) -> datetime:
+    """Less common but unambiguous spellings: RFC 2822, '2014-04-22 18:02:11 +0000', '2014/04/22 ...'."""
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        pass
+    for pattern in _PATTERNS:
+        try:
+            return datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    raise SourceError(f"unrecognised time {text[:40]!r}")
 
 
 def iso_z(value: datetime) -> str:

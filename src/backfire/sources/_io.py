@@ -134,7 +134,9 @@ def json_lines(stream: IO[bytes], max_bytes: int = DEFAULT_MAX_LINE_BYTES) -> It
 
 
 def file_layout(path: str | Path, *, use_suffix: bool = True) -> tuple[Layout, str]:
-    """How the file is laid out, judged from its suffix and its first non-blank line (also returned)."""
+    """How the file is laid out, judged from its suffix and its first non-blank line (also returned):
+    a CSV suffix or a first line not starting with '{' or '[' means CSV, '[' a JSON array, a lone '{'
+    pretty-printed objects, anything else JSON Lines."""
     first = first_line(path)
     if first is None:
         return "empty", ""
@@ -145,23 +147,14 @@ def file_layout(path: str | Path, *, use_suffix: bool = True) -> tuple[Layout, s
         return "array", first
     if start != "{":
         return "csv", first
-    if first.strip() == "{":
-        return "concat", first
-    try:
-        json.loads(first)
-    except ValueError:
-        return ("jsonl" if first.rstrip().endswith("}") else "concat"), first
-    return "jsonl", first
+    return ("concat" if first.strip() == "{" else "jsonl"), first
 
 
 def first_line(path: str | Path, limit: int = 1024 * 1024) -> str | None:
     """The first non-blank line (at most `limit` bytes of it, invalid UTF-8 replaced), or None."""
     with open_binary(path) as stream:
         try:
-            for _ in range(10_000):
-                chunk = stream.readline(limit)
-                if not chunk:
-                    return None
+            while chunk := stream.readline(limit):
                 text = chunk.decode("utf-8", "replace").lstrip("\ufeff")
                 if text.strip():
                     return text
