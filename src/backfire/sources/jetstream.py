@@ -124,11 +124,11 @@ def facets(record: dict[str, Any]) -> list[tuple[str, str, str]]:
     for facet in as_list(record.get("facets")):
         index = as_dict(as_dict(facet).get("index"))
         covered = data[index.get("byteStart", 0): index.get("byteEnd", 0)].decode("utf-8", "replace")
-        for feature in as_list(as_dict(facet).get("features")):
-            kind = str(as_dict(feature).get("$type", "")).rpartition("#")[2]
+        for feature in map(as_dict, as_list(as_dict(facet).get("features"))):
+            kind = str(feature.get("$type", "")).rpartition("#")[2]
             value = {"tag": feature.get("tag"), "mention": feature.get("did"), "link": feature.get("uri")}
             if kind in value:
-                found.append((kind, value[kind] or covered.lstrip("#@"), covered))
+                found.append((kind, str(value[kind] or covered).lstrip("#@" if kind != "link" else ""), covered))
     return found
 
 
