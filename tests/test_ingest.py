@@ -69,3 +69,15 @@ def test_csv_ingest_keeps_input_order_and_ids(fresh_store: Store, tmp_path: Path
                  "c2,2014-04-22T18:01:00Z,bob,Kettled again #myNYPD\n", encoding="utf-8")
     assert ingest(fresh_store, [f], "c").added == 2
     assert [p.id for p in fresh_store.posts("c")] == ["c1", "c2"]
+
+
+def test_an_unreadable_file_is_reported_and_the_others_ingested(fresh_store: Store, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"\x00\x01 this is not any archive format \xff\n")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    good = write_lines(tmp_path / "good.jsonl", [v1(i) for i in range(3)])
+    report = ingest(fresh_store, [junk, empty, good], "c")
+    assert report.added == 3
+    assert report.quarantined == 1
+    assert [q.path for q in fresh_store.quarantined("c")] == [str(junk)]

@@ -15,7 +15,7 @@ from itertools import islice
 from pathlib import Path
 
 from backfire.model import Campaign, Post, Quarantined
-from backfire.sources import read_posts
+from backfire.sources import SourceError, read_posts
 from backfire.store import Store
 
 Progress = Callable[[int], None]
@@ -68,7 +68,13 @@ def ingest(
     report = IngestReport()
     for path in map(Path, paths):
         report.files += 1
-        _ingest_file(store, path, name, fmt, batch_size, report, progress)
+        try:
+            _ingest_file(store, path, name, fmt, batch_size, report, progress)
+        except SourceError as exc:  # the whole file is unreadable: say so, go on with the next
+            bad = Quarantined(path=str(path), line=0, reason=str(exc), format=fmt)
+            store.add_quarantined([bad], name)
+            report.quarantined += 1
+            report.problems.append(bad)
     return report
 
 

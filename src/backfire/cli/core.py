@@ -18,17 +18,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from backfire import settings
 from backfire.cli.app import app
-from backfire.demo import describe_alarm, run_demo
 from backfire.explain.export import export_row, write_export
 from backfire.ingest import default_paths, ingest
-from backfire.jobs import classify_file, detect_file
 from backfire.model import Alarm, Campaign, Post, Quarantined
-from backfire.pipeline import analyze_campaign
-from backfire.report.data import overview
-from backfire.report.html import write_report
+from backfire.sources import SourceError
 from backfire.store import Store, open_store
-from backfire.understand import get_classifier
-from backfire.warn import get_detector
+
+# Classification, detection and reporting pull in numpy, the model and matplotlib: they are imported by
+# the commands that use them, so `ingest`, `quarantine` and `--help` start fast.
 
 err = Console(stderr=True)
 
@@ -68,6 +65,8 @@ def _warn_bad(item: Quarantined) -> None:
 
 
 def _print_alarm(tag: str) -> Any:
+    from backfire.demo import describe_alarm
+
     def hook(alarm: Alarm, post: Post) -> None:
         err.print(f"[bold red]{describe_alarm(alarm, tag)}[/bold red]", highlight=False)
 
@@ -145,14 +144,20 @@ def classify_cmd(
     model: str | None = settings.MODEL.option(),
 ) -> None:
     """Write one JSON line per post of FILE, in input order: stance, p_hostile, sarcasm, sentiment..."""
+    from backfire.jobs import classify_file
+    from backfire.understand import get_classifier
+
     if not file.exists():
         raise _fail(f"No such file: {file}")
     campaign = Campaign.for_tag(tag, owner, intent) if (tag or owner or intent) else None
     classifier = get_classifier(settings.MODEL.resolve(model))
-    with _output(output) as out, _progress() as bar:
-        task = bar.add_task("Classifying", total=None)
-        report = classify_file(file, out, classifier, campaign, fmt, on_bad=_warn_bad,
-                               progress=lambda n: bar.update(task, completed=n))
+    try:
+        with _output(output) as out, _progress() as bar:
+            task = bar.add_task("Classifying", total=None)
+            report = classify_file(file, out, classifier, campaign, fmt, on_bad=_warn_bad,
+                                   progress=lambda n: bar.update(task, completed=n))
+    except SourceError as exc:
+        raise _fail(str(exc)) from exc
     err.print(report.summary("Classified"), highlight=False)
 
 
@@ -168,16 +173,23 @@ def detect_cmd(
     detector: str | None = settings.DETECTOR.option(),
 ) -> None:
     """Classify the posts of FILE in time order and run the hijack detector over them."""
+    from backfire.jobs import detect_file
+    from backfire.understand import get_classifier
+    from backfire.warn import get_detector
+
     if not file.exists():
         raise _fail(f"No such file: {file}")
     campaign = Campaign.for_tag(tag, owner, intent)
     classifier = get_classifier(settings.MODEL.resolve(model))
     det = get_detector(settings.DETECTOR.resolve(detector), campaign=campaign)
     hooks = [] if as_json else [_print_alarm(campaign.tags[0])]
-    with _progress() as bar:
-        task = bar.add_task("Classifying and watching", total=None)
-        alarms, report = detect_file(file, campaign, classifier, det, fmt, on_alarm=hooks, on_bad=_warn_bad,
-                                     progress=lambda n: bar.update(task, completed=n))
+    try:
+        with _progress() as bar:
+            task = bar.add_task("Classifying and watching", total=None)
+            alarms, report = detect_file(file, campaign, classifier, det, fmt, on_alarm=hooks, on_bad=_warn_bad,
+                                         progress=lambda n: bar.update(task, completed=n))
+    except SourceError as exc:
+        raise _fail(str(exc)) from exc
     if as_json:
         typer.echo(json.dumps({"campaign": campaign.name, "posts": report.posts,
                                "alarms": [a.contract_fields() for a in alarms]}, ensure_ascii=False))
@@ -192,6 +204,10 @@ def analyze_cmd(
     detector: str | None = settings.DETECTOR.option(),
 ) -> None:
     """Classify a stored campaign's posts and run the detector over them, storing verdicts and alarms."""
+    from backfire.pipeline import analyze_campaign
+    from backfire.understand import get_classifier
+    from backfire.warn import get_detector
+
     with _open(db) as store:
         camp = _campaign_of(store, campaign)
         total = store.count_posts(campaign)
@@ -207,6 +223,10 @@ def analyze_cmd(
 
 
 def _ensure_verdicts(store: Store, campaign: Campaign, model: str | None) -> None:
+    from backfire.pipeline import analyze_campaign
+    from backfire.understand import get_classifier
+    from backfire.warn import get_detector
+
     if len(store.verdicts(campaign.name)) < store.count_posts(campaign.name):
         err.print("Some posts have no verdict yet: analysing the campaign first.")
         classifier = get_classifier(settings.MODEL.resolve(model))
@@ -243,6 +263,9 @@ def report_cmd(
     model: str | None = settings.MODEL.option(),
 ) -> None:
     """Write the static, self-contained HTML report of a campaign (timeline, alarms, top posts)."""
+    from backfire.report.data import overview
+    from backfire.report.html import write_report
+
     with _open(db) as store:
         camp = _campaign_of(store, campaign)
         _ensure_verdicts(store, camp, model)
@@ -261,6 +284,8 @@ def demo_cmd(
         "--serve/--no-serve", help="Serve the dashboard afterwards (default: when run in a terminal).")] = None,
 ) -> None:
     """Replay a built-in #myNYPD-shaped campaign through the whole pipeline, write the report, serve it."""
+    from backfire.demo import run_demo
+
     folder = Path(out or settings.REPORT_DIR.resolve(None))
     err.print(f"Replaying a simulated #myNYPD-style campaign (seed {seed}) into {folder}/")
     with _progress() as bar:
