@@ -1,1 +1,139 @@
-"""Commands of the live area (filled in by the issue that builds it)."""
+"""The `watch` command: follow a campaign's tags live on Bluesky (Jetstream) or a Mastodon instance.
+
+Posts are committed to the store with the stream's cursor, then run through the pipeline (classify,
+detect, alert). The status line goes to stderr; the summary goes to stderr at the end (and to stdout
+as JSON with `--json`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from backfire import settings
+from backfire.cli.app import app
+from backfire.live import JETSTREAM_URL, Backoff, JetstreamSource, MastodonSource, Watcher, WatchError, WatchStats
+from backfire.live.base import PostsHook, StreamSource
+from backfire.model import Alarm, Campaign, Post
+from backfire.store import Store, open_store
+
+err = Console(stderr=True)
+
+
+class SourceName(StrEnum):
+    jetstream = "jetstream"
+    mastodon = "mastodon"
+
+
+class _Status:
+    """Shows the watcher's state on stderr: a spinner on a terminal, state changes as lines always."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.spinner: Any = None
+        self._last_state = ""
+
+    def __call__(self, state: str, stats: WatchStats) -> None:
+        if state != self._last_state:
+            self._last_state = state
+            if not self.console.is_terminal:
+                self.console.print(state, highlight=False)
+        if self.spinner is not None:
+            self.spinner.update(f"{state} · {stats.status_line()}")
+
+
+@app.command("watch")
+def watch_cmd(
+    source: Annotated[SourceName, typer.Option("--source", help="Where to watch: jetstream or mastodon.")],
+    tag: Annotated[list[str], typer.Option("--tag", help="A hashtag to watch (repeat for several).")],
+    campaign: Annotated[str | None, typer.Option("--campaign", help="Campaign name (default: first tag).")] = None,
+    url: Annotated[str | None, typer.Option(
+        "--url", help=f"Jetstream websocket URL (default {JETSTREAM_URL}) or the Mastodon instance URL.")] = None,
+    token: Annotated[str | None, typer.Option(
+        "--token", envvar="BACKFIRE_MASTODON_TOKEN", help="Mastodon access token, if the instance needs one.")] = None,
+    db: str | None = settings.DB.option(),
+    max_events: Annotated[int | None, typer.Option("--max-events", help="Stop after N events.")] = None,
+    idle_exit: Annotated[float | None, typer.Option(
+        "--idle-exit", help="Stop after SECONDS without any event.")] = None,
+    compress: Annotated[bool, typer.Option("--compress", help="Ask Jetstream for zstd-compressed frames.")] = False,
+    zstd_dictionary: Annotated[Path | None, typer.Option(
+        "--zstd-dictionary", help="The zstd dictionary Jetstream publishes (needed with --compress).")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Commit every N posts...")] = 500,
+    batch_ms: Annotated[int, typer.Option("--batch-ms", help="...or every MS milliseconds.")] = 500,
+    pipeline: Annotated[bool, typer.Option(
+        "--pipeline/--no-pipeline", help="Classify, detect and alert as posts arrive.")] = True,
+    model: str | None = settings.MODEL.option(),
+    detector: str | None = settings.DETECTOR.option(),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+) -> None:
+    """Watch a campaign's tags live, committing posts with the stream cursor; Ctrl-C stops cleanly."""
+    camp = Campaign(name=campaign or tag[0].lstrip("#"), tags=tag)
+    try:
+        stream = _source(source, camp, url, token, compress, zstd_dictionary)
+    except (WatchError, OSError) as exc:
+        err.print(f"[red]Error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    with open_store(settings.DB.resolve(db)) as store:
+        if store.campaign(camp.name) is None:
+            store.save_campaign(camp)
+        hook = _pipeline_hook(store, store.campaign(camp.name) or camp, model, detector) if pipeline else None
+        stats = _run(stream, store, camp.name, hook, max_events=max_events, idle_exit=idle_exit,
+                     batch_size=batch_size, batch_ms=batch_ms)
+    err.print(stats.summary(), highlight=False)
+    if as_json:
+        typer.echo(json.dumps(stats.as_dict(), ensure_ascii=False))
+
+
+def _source(name: SourceName, camp: Campaign, url: str | None, token: str | None, compress: bool,
+            dictionary: Path | None) -> StreamSource:
+    if name is SourceName.jetstream:
+        return JetstreamSource(camp.tags, camp.name, url or JETSTREAM_URL, compress=compress,
+                               dictionary=dictionary)
+    if not url:
+        raise WatchError("--source mastodon needs --url, the instance to watch (e.g. https://mastodon.social)")
+    return MastodonSource(url, camp.tags, camp.name, token=token)
+
+
+def _run(stream: StreamSource, store: Store, campaign: str, hook: PostsHook | None, **options: Any) -> WatchStats:
+    status = _Status(err)
+    watcher = Watcher(stream, store, campaign, on_posts=hook, reporter=status, backoff=Backoff(), **options)
+    try:
+        if err.is_terminal:
+            with err.status("starting") as spinner:
+                status.spinner = spinner
+                return asyncio.run(watcher.run())
+        return asyncio.run(watcher.run())
+    except WatchError as exc:
+        err.print(f"[red]Error:[/red] {exc}")
+        err.print(watcher.stats.summary(), highlight=False)
+        raise typer.Exit(2) from exc
+
+
+def _pipeline_hook(store: Store, camp: Campaign, model: str | None, detector: str | None) -> PostsHook:
+    """Classify, detect and alert on each committed batch (alarms printed on stderr)."""
+    from backfire.demo import describe_alarm
+    from backfire.pipeline import Pipeline
+    from backfire.understand import get_classifier
+    from backfire.warn import get_detector
+
+    def print_alarm(alarm: Alarm, post: Post) -> None:
+        err.print(f"[bold red]{describe_alarm(alarm, camp.tags[0])}[/bold red]", highlight=False)
+
+    pipe = Pipeline(
+        camp,
+        get_classifier(settings.MODEL.resolve(model)),
+        get_detector(settings.DETECTOR.resolve(detector), campaign=camp),
+        store=store,
+        on_alarm=[print_alarm],
+    )
+
+    def process(posts: list[Post]) -> None:
+        pipe.process(sorted(posts, key=lambda p: p.created_at))
+
+    return process

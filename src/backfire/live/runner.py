@@ -91,19 +91,28 @@ class Watcher:
         self._stop = asyncio.Event()
         self._last_activity = time.monotonic()
         self._paused = False
+        self._ws: Any = None
 
     def __repr__(self) -> str:
         return f"Watcher(source={self.source!r}, campaign={self.campaign!r}, batch_size={self.batch_size})"
 
     # -- what sources call back ------------------------------------------------------------------
     def accept(self, decoded: Decoded) -> None:
-        """Take one decoded event (from the stream or a backfill) into the current batch."""
+        """Take one decoded event (from the stream or a backfill) into the current batch.
+
+        Once the run is stopping, further events are left for the next run (their cursor is not
+        committed), which keeps `max_events` exact.
+        """
+        if self._stop.is_set():
+            return
         self.stats.events += 1
-        self._last_activity = time.monotonic()
         self.stats.opted_out += decoded.opted_out
         if decoded.skipped:
             self.stats.skipped += 1
+        before = self.committer.cursor
         self.committer.add(decoded)
+        if self.committer.cursor != before:  # replayed events (the safety margin) are not news
+            self._last_activity = time.monotonic()
         if self.max_events is not None and self.stats.events >= self.max_events:
             self.stop("reached --max-events")
 
@@ -121,14 +130,14 @@ class Watcher:
         """Count a frame or record that could not be read and keep it in the quarantine."""
         self.stats.events += 1
         self.stats.malformed += 1
-        self._last_activity = time.monotonic()
         self.committer.quarantine(self.source.quarantine_record(frame, reason, self.cursor))
 
     def set_state(self, text: str, *, paused: bool = False) -> None:
         """Show `text` as the status; `paused` stops the idle clock (e.g. waiting for a rate limit)."""
+        if self._paused and not paused:  # a wait is over: the idle clock starts again from now
+            self._last_activity = time.monotonic()
         self.state = text
         self._paused = paused
-        self._last_activity = time.monotonic()
         self._report()
 
     def stop(self, reason: str = "stopped") -> None:
@@ -152,6 +161,7 @@ class Watcher:
         try:
             await asyncio.wait({main, stopper}, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            await self._close_connection()
             for task in (main, ticker, stopper):
                 task.cancel()
             for task in (main, ticker, stopper):
@@ -175,7 +185,19 @@ class Watcher:
                 self._raise_if_refused(exc)
                 await self._wait_before_retry(exc)
             except RETRYABLE as exc:
+                if self._stop.is_set():
+                    return
                 await self._wait_before_retry(exc)
+
+    async def _close_connection(self) -> None:
+        """Close the open websocket politely (the server sees a normal close), or cut it."""
+        ws, self._ws = self._ws, None
+        if ws is None:
+            return
+        try:
+            await asyncio.wait_for(ws.close(), timeout=0.5)
+        except Exception:
+            ws.transport.abort()
 
     async def _session(self) -> None:
         """One connection: open it, let the source catch up, then read frames until it fails."""
@@ -193,6 +215,7 @@ class Watcher:
             compression=None,
             user_agent_header="backfire (+https://github.com/backfire)",
         ) as ws:
+            self._ws = ws
             self.source.connected(cursor)
             self.set_state("catching up")
             await self.source.after_connect(ws, self)
@@ -202,7 +225,7 @@ class Watcher:
     async def _read(self, ws: Any) -> None:
         """Read frames until the connection closes or stalls."""
         first = True
-        while True:
+        while not self._stop.is_set():
             try:
                 frame = await asyncio.wait_for(ws.recv(), timeout=self.source.stall_timeout)
             except TimeoutError as exc:

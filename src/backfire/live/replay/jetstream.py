@@ -60,7 +60,7 @@ class JetstreamReplay:
         return f"JetstreamReplay(log={self.log!r}, url={self.url!r})"
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        self._server = await websockets.serve(self._serve, host, port, compression=None, max_queue=None)
+        self._server = await websockets.serve(self._serve, host, port, compression=None, close_timeout=1)
         bound = self._server.sockets[0].getsockname()
         self.url = f"ws://{bound[0]}:{bound[1]}/subscribe"
         return self.url

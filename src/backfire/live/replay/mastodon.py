@@ -59,7 +59,7 @@ class MastodonFake:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         self._server = await websockets.serve(self._stream, host, port, process_request=self._route,
-                                              compression=None)
+                                              compression=None, close_timeout=1)
         bound = self._server.sockets[0].getsockname()
         self.base_url = f"http://{bound[0]}:{bound[1]}"
         return self.base_url
