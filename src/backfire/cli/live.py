@@ -82,7 +82,7 @@ def watch_cmd(
     with open_store(settings.DB.resolve(db)) as store:
         if store.campaign(camp.name) is None:
             store.save_campaign(camp)
-        hook = _pipeline_hook(store, store.campaign(camp.name) or camp, model, detector) if pipeline else None
+        hook = _pipeline_or_none(store, store.campaign(camp.name) or camp, model, detector) if pipeline else None
         stats = _run(stream, store, camp.name, hook, max_events=max_events, idle_exit=idle_exit,
                      batch_size=batch_size, batch_ms=batch_ms)
     err.print(stats.summary(), highlight=False)
@@ -113,6 +113,15 @@ def _run(stream: StreamSource, store: Store, campaign: str, hook: PostsHook | No
         err.print(f"[red]Error:[/red] {exc}")
         err.print(watcher.stats.summary(), highlight=False)
         raise typer.Exit(2) from exc
+
+
+def _pipeline_or_none(store: Store, camp: Campaign, model: str | None, detector: str | None) -> PostsHook | None:
+    """The pipeline hook, or None (with a warning) when a part of the pipeline cannot be loaded."""
+    try:
+        return _pipeline_hook(store, camp, model, detector)
+    except ImportError as exc:
+        err.print(f"[yellow]Collecting only:[/yellow] the pipeline could not be loaded ({exc}).", highlight=False)
+        return None
 
 
 def _pipeline_hook(store: Store, camp: Campaign, model: str | None, detector: str | None) -> PostsHook:
