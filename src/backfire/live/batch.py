@@ -46,7 +46,7 @@ class Backoff:
 class RecentKeys:
     """A bounded set of recently seen post keys (oldest forgotten first), so memory stays flat."""
 
-    def __init__(self, limit: int = 100_000) -> None:
+    def __init__(self, limit: int = 20_000) -> None:
         self.limit = limit
         self._keys: OrderedDict[str, None] = OrderedDict()
 
