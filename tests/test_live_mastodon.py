@@ -231,6 +231,7 @@ def test_token_is_sent_and_a_refusal_is_a_clear_error(store: Store) -> None:
         fake.publish(mastodon_status(1))
         await until(lambda: store.count_posts(CAMPAIGN) == 1)
 
-    run_watch(store, drive, fake_options={"token": "s3cret"}, source_options={"token": "s3cret"})
+    _, fake, _ = run_watch(store, drive, fake_options={"token": "s3cret"}, source_options={"token": "s3cret"})
+    assert fake.instance_requests == 1  # where the streaming server lives was asked once
     with pytest.raises(WatchError, match="HTTP 401"):
         run_watch(store, lambda fake, watcher: asyncio.sleep(0.5), fake_options={"token": "s3cret"})

@@ -144,6 +144,10 @@ class StreamSource(ABC):
     def decode(self, frame: str | bytes, watcher: Watcher) -> Decoded:
         """Turn one frame into an event; raise `Malformed` when it cannot be read."""
 
+    async def prepare(self) -> None:
+        """Find out what is needed before connecting (called before every connection attempt)."""
+        return None
+
     def headers(self) -> dict[str, str]:
         """Extra HTTP headers for the websocket handshake."""
         return {}

@@ -54,6 +54,7 @@ class MastodonSource(StreamSource):
         margin_ms: int = 60_000,
         stall_timeout: float = 300.0,
         max_wait: float = 900.0,
+        streaming_url: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if not tags:
@@ -65,6 +66,7 @@ class MastodonSource(StreamSource):
         self.margin_ms = margin_ms
         self.stall_timeout = stall_timeout
         self._token = token
+        self.streaming_base = _http_base(streaming_url) if streaming_url else None
         self.rest = TimelineClient(self.base_url, token, page_limit=page_limit, max_wait=max_wait,
                                    transport=transport)
 
@@ -78,11 +80,17 @@ class MastodonSource(StreamSource):
 
     @property
     def display_url(self) -> str:
-        return f"{self.base_url}/api/v1/streaming"
+        return f"{self.streaming_base or self.base_url}/api/v1/streaming"
 
     def stream_url(self, cursor: str | None) -> str:
-        ws_base = "ws" + self.base_url[len("http"):]
+        base = self.streaming_base or self.base_url
+        ws_base = "ws" + base[len("http"):] if base.startswith("http") else base
         return f"{ws_base}/api/v1/streaming?" + urlencode({"stream": "hashtag", "tag": self.tags[0]})
+
+    async def prepare(self) -> None:
+        """Ask the instance where its streaming server lives (some serve it from another host)."""
+        if self.streaming_base is None:
+            self.streaming_base = await self.rest.streaming_base() or self.base_url
 
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._token}"} if self._token else {}

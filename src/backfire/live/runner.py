@@ -201,6 +201,7 @@ class Watcher:
 
     async def _session(self) -> None:
         """One connection: open it, let the source catch up, then read frames until it fails."""
+        await self.source.prepare()
         cursor = self.source.resume_from(self.cursor)
         url = self.source.stream_url(cursor)
         self.set_state(f"connecting to {self.source.display_url}")

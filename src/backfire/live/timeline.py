@@ -81,6 +81,17 @@ class TimelineClient:
                 continue
             return self._statuses(response), _next_min_id(response)
 
+    async def streaming_base(self) -> str | None:
+        """The streaming server's URL as the instance announces it (`/api/v2/instance`), if it does."""
+        try:
+            response = await self._http.get("/api/v2/instance")
+            data = response.json() if response.status_code == 200 else {}
+        except (httpx.HTTPError, ValueError):
+            return None
+        urls = ((data.get("configuration") or {}).get("urls") or {}) if isinstance(data, dict) else {}
+        value = urls.get("streaming") if isinstance(urls, dict) else None
+        return value.rstrip("/") if isinstance(value, str) and "://" in value else None
+
     async def close(self) -> None:
         await self._http.aclose()
 

@@ -25,6 +25,7 @@ from websockets.http11 import Request, Response
 
 TIMELINE = "/api/v1/timelines/tag/"
 STREAMING = "/api/v1/streaming"
+INSTANCE = "/api/v2/instance"
 
 
 class MastodonFake:
@@ -48,6 +49,7 @@ class MastodonFake:
         self.retry_after_s = 1.0
         self.rest_requests: list[str] = []
         self.stream_connections = 0
+        self.instance_requests = 0
         self.base_url = ""
         self._remaining = rate_limit
         self._window_end = datetime.now(UTC) + timedelta(seconds=window_s)
@@ -138,6 +140,10 @@ class MastodonFake:
             return None
         if path.startswith(TIMELINE):
             return self._timeline(request)
+        if path == INSTANCE:
+            self.instance_requests += 1
+            streaming = "ws" + self.base_url[len("http"):]
+            return _json(HTTPStatus.OK, {"domain": "127.0.0.1", "configuration": {"urls": {"streaming": streaming}}})
         return _json(HTTPStatus.NOT_FOUND, {"error": "Record not found"})
 
     def _authorised(self, request: Request) -> bool:
