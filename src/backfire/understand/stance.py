@@ -1,0 +1,133 @@
+"""Campaign-aware stance: turn the heads' probabilities into support / neutral / hostile for a campaign.
+
+The brand head says how a post feels about the organisation it addresses. The campaign sharpens it:
+- the owner's own posts are support;
+- sarcasm flips praise: a post that reads as praise but is sarcastic is hostile;
+- a post that addresses the owner (mentions it, names it, uses its tag) and pairs praise with force,
+  arrests or violence is hostile, even when every word is praise;
+- a post whose negativity is aimed at someone else (another account) while it speaks well of the owner
+  or its tag is not hostile.
+
+>>> from backfire.model import Campaign
+>>> c = Campaign.for_tag("myNYPD", owner="NYPDnews")
+>>> sorted(campaign_terms(c))
+['mynypd', 'nypd', 'nypdnews']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from backfire.model import Campaign, Stance, normalise_tag
+from backfire.understand.cues import FORCE, PRAISE, vader_scores
+
+_CLAUSE = re.compile(r"[.!?;\n]+|,\s*(?:but|while|unlike)\b|\bbut\b", re.I)
+_MENTION = re.compile(r"@(\w+)")
+_PREFIX = re.compile(r"^(my|our|the|i ?love|we ?love|love)(?=[a-z]{3,})")
+_SUFFIX = re.compile(r"(news|official|hq|tweets?|pd|help|team)$")
+FLIP = 0.85
+
+
+@dataclass
+class Probs:
+    """What the heads said about one post (already calibrated)."""
+
+    hostile: float
+    neutral: float
+    support: float
+    sarcasm: float
+    offensive: float
+    cues: list[str] = field(default_factory=list)
+
+
+def campaign_terms(campaign: Campaign) -> set[str]:
+    """Lower-case words that name the campaign's owner or tag (e.g. myNYPD -> mynypd, nypd)."""
+    terms: set[str] = set()
+    for raw in [*campaign.tags, *campaign.owners]:
+        word = normalise_tag(raw).lstrip("@")
+        terms.add(word)
+        core = _PREFIX.sub("", word)
+        if len(core) >= 3:
+            terms.add(core)
+        stem = _SUFFIX.sub("", core)
+        if len(stem) >= 3 and stem != core:
+            terms.add(stem)
+    return terms
+
+
+def _mentions_terms(text: str, terms: set[str]) -> bool:
+    words = set(re.findall(r"[#@]?(\w+)", text.casefold()))
+    return bool(words & terms)
+
+
+def _clause_sentiment(text: str, terms: set[str], owners: set[str]) -> tuple[float | None, float | None]:
+    """VADER compound of the clauses naming the campaign, and of those naming another account."""
+    own, other = [], []
+    for clause in _CLAUSE.split(text):
+        if not clause.strip():
+            continue
+        handles = {h.casefold() for h in _MENTION.findall(clause)}
+        score = vader_scores(clause)["compound"]
+        if _mentions_terms(clause, terms):
+            own.append(score)
+        elif handles - owners - {"user"}:
+            other.append(score)
+    return (min(own) if own else None), (min(other) if other else None)
+
+
+@dataclass
+class Decision:
+    """A stance with its probabilities and the reasons behind any campaign-specific change."""
+
+    stance: Stance
+    p_hostile: float
+    p_support: float
+    notes: list[str]
+
+
+def _renormalise(h: float, n: float, s: float) -> tuple[float, float, float]:
+    total = max(h + n + s, 1e-9)
+    return h / total, n / total, s / total
+
+
+def _sarcasm_flip(p: Probs, h: float, n: float, s: float, notes: list[str]) -> tuple[float, float, float]:
+    if p.sarcasm >= 0.5 and s > 0.2:
+        moved = s * FLIP * min(1.0, 2 * (p.sarcasm - 0.5) + 0.5)
+        notes.append("sarcastic praise")
+        return h + moved, n, s - moved
+    return h, n, s
+
+
+def decide(text: str, author: str, p: Probs, campaign: Campaign | None) -> Decision:
+    """The stance of a post with text `text` by `author` toward `campaign` (or the organisation it addresses)."""
+    notes: list[str] = []
+    h, n, s = _sarcasm_flip(p, p.hostile, p.neutral, p.support, notes)
+    if campaign is not None:
+        if campaign.is_owner(author):
+            return Decision("support", min(h, 0.02), max(s, 0.98), ["the campaign owner's own post"])
+        h, n, s = _campaign_rules(text, p, campaign, (h, n, s), notes)
+    h, n, s = _renormalise(h, n, s)
+    stance: Stance = "hostile" if h >= max(n, s) else "support" if s > n else "neutral"
+    return Decision(stance, float(min(max(h, 0.0), 1.0)), float(min(max(s, 0.0), 1.0)), notes)
+
+
+def _campaign_rules(
+    text: str, p: Probs, campaign: Campaign, probs: tuple[float, float, float], notes: list[str]
+) -> tuple[float, float, float]:
+    h, n, s = probs
+    terms = campaign_terms(campaign)
+    owners = {o.casefold() for o in campaign.owners}
+    words = set(re.findall(r"[a-z']+", text.casefold()))
+    addresses = _mentions_terms(text, terms)
+    if addresses and words & PRAISE and words & FORCE:
+        notes.append("praise over force aimed at the campaign")
+        return max(h, 0.85), n * 0.15, s * 0.1
+    own, other = _clause_sentiment(text, terms, owners)
+    if addresses and own is not None and own <= -0.3:
+        notes.append("criticises the campaign's owner")
+        return max(h, 0.75), n * 0.3, s * 0.2
+    if other is not None and other < -0.05 and (own is None or own >= 0.0) and h >= max(n, s) and p.sarcasm < 0.5:
+        notes.append("negativity aimed at another account, not the campaign")
+        return h * 0.25, n + h * 0.5, s + h * 0.25 + (0.3 if own is not None and own > 0.3 else 0.0)
+    return h, n, s
