@@ -13,6 +13,7 @@ import pytest
 
 from backfire.live import Backoff, MastodonSource, Watcher, WatchError, WatchStats
 from backfire.live.replay import MastodonFake, mastodon_status, read_jsonl
+from backfire.live.timeline import snowflake_time
 from backfire.store import Store, open_store
 
 DATA = Path(__file__).parent / "data" / "live"
@@ -235,3 +236,26 @@ def test_token_is_sent_and_a_refusal_is_a_clear_error(store: Store) -> None:
     assert fake.instance_requests == 1  # where the streaming server lives was asked once
     with pytest.raises(WatchError, match="HTTP 401"):
         run_watch(store, lambda fake, watcher: asyncio.sleep(0.5), fake_options={"token": "s3cret"})
+
+
+def test_a_first_run_with_since_backfills_the_tag_history(store: Store) -> None:
+    since = snowflake_time(statuses(40, 41)[0]["id"])
+
+    class Preloaded(MastodonFake):
+        def __init__(self, **kw: Any) -> None:
+            super().__init__(**kw)
+            for s in statuses(0, 100):
+                self.publish(s)
+
+    async def scenario() -> WatchStats:
+        fake = Preloaded()
+        base = await fake.start()
+        watcher = Watcher(MastodonSource(base, ["myNYPD"], CAMPAIGN, since=since), store, CAMPAIGN,
+                          handle_signals=False, idle_exit=0.5)
+        try:
+            return await asyncio.wait_for(watcher.run(), timeout=20)
+        finally:
+            await fake.stop()
+
+    stats = asyncio.run(scenario())
+    assert store.count_posts(CAMPAIGN) == 60 and stats.backfilled == 60

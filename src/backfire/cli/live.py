@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -61,6 +63,8 @@ def watch_cmd(
     max_events: Annotated[int | None, typer.Option("--max-events", help="Stop after N events.")] = None,
     idle_exit: Annotated[float | None, typer.Option(
         "--idle-exit", help="Stop after SECONDS without any event.")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="On a first run, start this far back: 30m, 2h, 1d or an ISO time.")] = None,
     compress: Annotated[bool, typer.Option("--compress", help="Ask Jetstream for zstd-compressed frames.")] = False,
     zstd_dictionary: Annotated[Path | None, typer.Option(
         "--zstd-dictionary", help="The zstd dictionary Jetstream publishes (needed with --compress).")] = None,
@@ -75,8 +79,8 @@ def watch_cmd(
     """Watch a campaign's tags live, committing posts with the stream cursor; Ctrl-C stops cleanly."""
     camp = Campaign(name=campaign or tag[0].lstrip("#"), tags=tag)
     try:
-        stream = _source(source, camp, url, token, compress, zstd_dictionary)
-    except (WatchError, OSError) as exc:
+        stream = _source(source, camp, url, token, compress, zstd_dictionary, parse_since(since))
+    except (WatchError, OSError, ValueError) as exc:
         err.print(f"[red]Error:[/red] {exc}")
         raise typer.Exit(2) from exc
     with open_store(settings.DB.resolve(db)) as store:
@@ -90,14 +94,33 @@ def watch_cmd(
         typer.echo(json.dumps(stats.as_dict(), ensure_ascii=False))
 
 
+def parse_since(text: str | None, now: datetime | None = None) -> datetime | None:
+    """`30m`, `2h`, `1d` (that long ago) or an ISO 8601 time (UTC when naive).
+
+    >>> parse_since("2h", now=datetime(2025, 11, 21, 12, tzinfo=UTC)).isoformat()
+    '2025-11-21T10:00:00+00:00'
+    """
+    if not text:
+        return None
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd])\s*", text)
+    if match:
+        seconds = float(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+        return (now or datetime.now(UTC)) - timedelta(seconds=seconds)
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"--since {text!r}: give a duration like 30m, 2h, 1d or an ISO time") from exc
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def _source(name: SourceName, camp: Campaign, url: str | None, token: str | None, compress: bool,
-            dictionary: Path | None) -> StreamSource:
+            dictionary: Path | None, since: datetime | None) -> StreamSource:
     if name is SourceName.jetstream:
         return JetstreamSource(camp.tags, camp.name, url or JETSTREAM_URL, compress=compress,
-                               dictionary=dictionary)
+                               dictionary=dictionary, since=since)
     if not url:
         raise WatchError("--source mastodon needs --url, the instance to watch (e.g. https://mastodon.social)")
-    return MastodonSource(url, camp.tags, camp.name, token=token)
+    return MastodonSource(url, camp.tags, camp.name, token=token, since=since)
 
 
 def _run(stream: StreamSource, store: Store, campaign: str, hook: PostsHook | None, **options: Any) -> WatchStats:

@@ -10,6 +10,8 @@ The cursor is the event's `time_us` (unix microseconds). On a reconnect or resta
 When the first event after resuming is much later than the cursor, the server's replay window no
 longer reached back far enough: that stretch is recorded as a gap.
 
+A first run (no stored cursor) starts at the live tail, or at `since` when given.
+
 With `compress=True` frames are zstd-compressed against a dictionary; Jetstream publishes the one
 it uses and it must be given as a file (`dictionary=`).
 
@@ -62,6 +64,7 @@ class JetstreamSource(StreamSource):
         margin_us: int = 2_000_000,
         gap_after_s: float = 10.0,
         stall_timeout: float = 30.0,
+        since: datetime | None = None,
     ) -> None:
         if not tags:
             raise WatchError("give at least one --tag to watch")
@@ -72,6 +75,7 @@ class JetstreamSource(StreamSource):
         self.margin_us = margin_us
         self.gap_after_s = gap_after_s
         self.stall_timeout = stall_timeout
+        self.since = since
         self._wanted = set(self.tags)
         self._decompressor = _decompressor(dictionary) if compress else None
         self._resumed_from: int | None = None
@@ -100,11 +104,11 @@ class JetstreamSource(StreamSource):
 
     def resume_from(self, cursor: str | None) -> str | None:
         if cursor is None:
-            return None
+            return str(int(self.since.timestamp() * 1_000_000)) if self.since else None
         return str(max(0, int(cursor) - self.margin_us))
 
     def connected(self, cursor: str | None) -> None:
-        self._resumed_from = int(cursor) + self.margin_us if cursor is not None else None
+        self._resumed_from = int(cursor) if cursor is not None else None
 
     def merge_cursor(self, old: str | None, new: str) -> str:
         if old is None:
@@ -147,7 +151,7 @@ class JetstreamSource(StreamSource):
             return None
         start, self._resumed_from = self._resumed_from, None
         first = int(decoded.cursor)
-        if first - start <= self.gap_after_s * 1_000_000:
+        if first - start <= self.gap_after_s * 1_000_000 + self.margin_us:
             return None
         return Gap(self.name, _when(start), _when(first),
                    "the server's replay window no longer reached back to the cursor")

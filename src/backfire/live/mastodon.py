@@ -7,8 +7,9 @@ payload is a Status as a JSON string); further tags are added on the same socket
 committed status id (minus a safety margin: remote statuses can arrive late with older ids).
 
 Status ids are snowflakes (unix milliseconds in the upper bits): they compare as integers and the
-cursor is the largest one committed. Statuses of accounts that opted out of indexing (#nobot,
-#nosearch, noindex) are not stored; they are counted.
+cursor is the largest one committed. A first run (no stored cursor) backfills from `since` when given.
+Statuses of accounts that opted out of indexing (#nobot, #nosearch, noindex) are not stored; they
+are counted.
 
 >>> src = MastodonSource("https://example.social", ["myNYPD", "nypd"], campaign="nypd")
 >>> src.stream_url(None)
@@ -27,7 +28,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from backfire.live.base import Decoded, Malformed, StreamSource, WatchError
-from backfire.live.timeline import TimelineClient, snowflake_time
+from backfire.live.timeline import TimelineClient, snowflake_at, snowflake_time
 from backfire.model import normalise_tag
 from backfire.store.base import Gap
 
@@ -55,6 +56,7 @@ class MastodonSource(StreamSource):
         stall_timeout: float = 300.0,
         max_wait: float = 900.0,
         streaming_url: str | None = None,
+        since: datetime | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if not tags:
@@ -66,6 +68,7 @@ class MastodonSource(StreamSource):
         self.margin_ms = margin_ms
         self.stall_timeout = stall_timeout
         self._token = token
+        self.since = since
         self.streaming_base = _http_base(streaming_url) if streaming_url else None
         self.rest = TimelineClient(self.base_url, token, page_limit=page_limit, max_wait=max_wait,
                                    transport=transport)
@@ -105,9 +108,12 @@ class MastodonSource(StreamSource):
         for tag in self.tags[1:]:
             await ws.send(json.dumps({"type": "subscribe", "stream": "hashtag", "tag": tag}))
         cursor = watcher.cursor
-        if cursor is None:
+        if cursor is not None:
+            since = max(0, int(cursor) - (self.margin_ms << 16))
+        elif self.since is not None:
+            since = snowflake_at(self.since)
+        else:
             return
-        since = max(0, int(cursor) - (self.margin_ms << 16))
         for tag in self.tags:
             await self._backfill(tag, since, watcher)
 
