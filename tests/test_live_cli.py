@@ -92,7 +92,8 @@ def test_kill_9_and_restart_lose_nothing_and_store_nothing_twice(tmp_path: Path)
     assert all(c > log.time_us(0) for c in resumed)
 
 
-def test_sigterm_commits_the_batch_and_prints_the_summary(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_or_ctrl_c_commits_the_batch_and_prints_the_summary(tmp_path: Path, sig: signal.Signals) -> None:
     log = SyntheticJetstream(50_000, step_us=1000)
     db = tmp_path / "watch.db"
     with ServerThread(JetstreamReplay(log, JetstreamScript(rate=3000))) as server:
@@ -100,12 +101,12 @@ def test_sigterm_commits_the_batch_and_prints_the_summary(tmp_path: Path) -> Non
         wait_for_posts(db, proc, 0)
         time.sleep(1.5)
         assert committed(db)[0] == 0  # nothing due yet: one big batch is pending
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sig)
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     total, _ = consistent(log, db)
     assert total > 1000
-    assert "received SIGTERM" in err and "posts stored" in err
+    assert f"received {sig.name}" in err and "posts stored" in err
     assert f"posts stored     {total:,}" in err
 
 
