@@ -34,6 +34,7 @@ class Scenario:
     trigger_followers: tuple[float, float] = (25_000.0, 250_000.0)
     trigger_reposts: tuple[float, float] = (150.0, 400.0)
     viral_boost: tuple[float, float] = (1.0, 1.0)
+    volume: float = 1.0  # multiplies the base rate of friendly posts
     hostile_mix: tuple[tuple[str, float], ...] = tuple(HIJACK_MIX.items())
 
 
@@ -50,7 +51,7 @@ SCENARIOS: dict[str, Scenario] = {
                  trigger_reposts=(80.0, 250.0), hostile_mix=tuple(COPYCAT_MIX.items())),
         Scenario("slow-burn", "Hostility grows gradually over hours from one mid-sized critic's post.",
                  hijack="gradual", onset_minutes=(120.0, 240.0), rise_minutes=(60.0, 150.0),
-                 trigger_followers=(6_000.0, 40_000.0), trigger_reposts=(30.0, 90.0),
+                 trigger_followers=(6_000.0, 40_000.0), trigger_reposts=(30.0, 90.0), volume=2.5,
                  hostile_mix=tuple(CRITIC_MIX.items())),
         Scenario("viral-success", "The campaign goes viral for good reasons: volume grows 10x or more "
                  "after a celebrity joins, and it stays friendly.", viral_boost=(10.0, 18.0)),
@@ -129,7 +130,7 @@ def draw_timeline(spec: Scenario, rng: random.Random, hours: float, scale: float
     onset = rng.uniform(*spec.onset_minutes) if spec.hijack else None
     viral = spec.viral_boost[1] > 1.0
     return Timeline(
-        base_rate=0.6 * scale * rng.uniform(0.8, 1.25),
+        base_rate=0.6 * spec.volume * scale * rng.uniform(0.8, 1.25),
         critic_share=rng.uniform(*spec.critic_share),
         onset=onset,
         rise=rng.uniform(*spec.rise_minutes),

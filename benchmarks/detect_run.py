@@ -1,0 +1,96 @@
+"""Helpers of `benchmarks/detect`: run detectors over one simulated stream and score the alarms."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from backfire.model import Alarm, Post, Verdict
+from backfire.simulate import Simulation, generate
+from backfire.simulate.oracle import NoisyClassifier
+from backfire.warn import get_detector
+
+DETECTORS = ("default", "volume-spike", "fixed-share")
+HIJACKS = ("mynypd", "slow-burn", "copycat")
+CONTROLS = ("viral-success", "steady-critics")
+WINDOW_MINUTES = 60.0
+
+
+@dataclass
+class Outcome:
+    """What one detector did on one stream."""
+
+    scenario: str
+    seed: int
+    detector: str
+    hijacked: bool
+    alarms: int
+    early: bool  # an alarm before the onset (or any alarm on a control)
+    delay: float | None  # minutes from onset to the first alarm within the window
+    trigger_first: bool
+
+
+def verdicts_for(sim: Simulation, classifier: str, seed: int) -> list[Verdict]:
+    """The verdicts a detector sees: the noisy stand-in, or the project's real classifier."""
+    if classifier == "noisy":
+        return NoisyClassifier(sim.labels, seed=seed).predict_many(sim.posts)
+    from backfire.understand import get_classifier  # type: ignore[attr-defined]
+
+    model = get_classifier("default")
+    return list(model.predict_many(sim.posts, sim.campaign))
+
+
+def run_stream(scenario: str, seed: int, classifier: str = "noisy", hours: float = 12.0,
+               options: dict[str, Any] | None = None) -> list[Outcome]:
+    """Every detector over one simulated stream, scored against its ground truth."""
+    sim = generate(scenario, seed, hours=hours)
+    verdicts = verdicts_for(sim, classifier, seed)
+    return [score(sim, name, run_detector(sim.posts, verdicts, sim, name, options or {}))
+            for name in DETECTORS]
+
+
+def run_detector(posts: Sequence[Post], verdicts: Sequence[Verdict], sim: Simulation, name: str,
+                 options: dict[str, Any]) -> list[Alarm]:
+    detector = get_detector(name, sim.campaign, **(options if name == "default" else {}))
+    for post, verdict in zip(posts, verdicts, strict=True):
+        detector.update(post, verdict)
+    return detector.alarms
+
+
+def score(sim: Simulation, name: str, alarms: list[Alarm]) -> Outcome:
+    """Delay, early alarms and trigger attribution of one detector's alarms on one stream."""
+    truth = sim.truth
+    onset = truth.onset
+    early = bool(alarms) if onset is None else any(a.at < onset for a in alarms)
+    delay, first = None, False
+    if onset is not None:
+        inside = [a for a in alarms if 0 <= (a.at - onset).total_seconds() / 60 <= WINDOW_MINUTES]
+        if inside:
+            delay = (inside[0].at - onset).total_seconds() / 60
+            first = bool(inside[0].triggers) and inside[0].triggers[0] == truth.trigger_accounts[0]
+    return Outcome(truth.scenario, truth.seed, name, truth.hijacked, len(alarms), early, delay, first)
+
+
+def summarise(outcomes: Sequence[Outcome], name: str) -> dict[str, float]:
+    """The benchmark's figures for one detector."""
+    mine = [o for o in outcomes if o.detector == name]
+    hij = [o for o in mine if o.hijacked]
+    ctl = [o for o in mine if not o.hijacked]
+    delays = [o.delay if o.delay is not None else float("inf") for o in hij]
+    return {
+        "detected_60min": _share(o.delay is not None for o in hij),
+        "median_delay_min": statistics.median(delays) if delays else float("nan"),
+        "controls_alarmed": _share(o.early for o in ctl),
+        "pre_onset_alarms": _share(o.early for o in hij),
+        "trigger_first": _share(o.trigger_first for o in hij),
+    }
+
+
+def _share(flags: Any) -> float:
+    values = list(flags)
+    return sum(values) / len(values) if values else float("nan")
+
+
+Runner = Callable[[tuple[str, int]], list[Outcome]]

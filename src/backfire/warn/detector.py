@@ -1,0 +1,214 @@
+"""The hijack detector: a CUSUM on the reach-weighted hostile share of a campaign's stream.
+
+Each post brings soft evidence: the classifier's `p_hostile`, weighted by the post's reach (`reach.py`;
+the owner's own posts are skipped, reposts weigh only the audience they add). The statistic is the
+Bernoulli log-likelihood-ratio CUSUM of "the hostile share has risen from the baseline p0 to
+p1 = p0 + shift" (Page 1954), with each post's expected log-likelihood ratio under `p_hostile`, run
+for a small shift (a slow burn) and a large one (a sudden hijack):
+
+    S <- max(0, S + w * [p log(p1/p0) + (1 - p) log((1 - p1)/(1 - p0))] / design_effect)
+
+The baseline p0 is learned while the stream is calm (a Beta prior, then a weighted mean with a long
+memory) and frozen while evidence accumulates. Each threshold comes from the false-alarm rate: the
+mean run length of a CUSUM between false alarms is about e^h / KL(p0 || p1) observations (Wald and
+Siegmund's approximation, overshoot ignored, which errs on the safe side), so with k shifts sharing the
+rate, h = ln(k * posts_per_day * KL(p0 || p1) / false_alarms_per_day). Posts in one cascade are not
+independent; `design_effect` (>= 1) divides the evidence to allow for it. It is 1 by default:
+`benchmarks/detect --calibrate` measures the largest statistic reached on calm simulated streams (seeds
+the benchmark does not report) and finds it well below the thresholds.
+
+Alarms escalate (watch -> warning -> critical) instead of repeating; a new episode cannot alarm until
+`cooldown_minutes` after the last alarm.
+
+>>> from backfire.simulate import generate
+>>> from backfire.simulate.oracle import NoisyClassifier
+>>> sim = generate("mynypd", seed=3, hours=5)
+>>> det = HijackDetector(campaign=sim.campaign)
+>>> oracle = NoisyClassifier(sim.labels, seed=3)
+>>> alarms = [a for p in sim.posts if (a := det.update(p, oracle.predict_one(p)))]
+>>> alarms[0].severity, alarms[0].triggers[0] == sim.truth.trigger_accounts[0]
+('watch', True)
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from datetime import datetime, timedelta
+
+from backfire.model import SEVERITIES, Alarm, Campaign, Post, Severity, Verdict
+from backfire.warn.attribution import Board
+from backfire.warn.reach import ReachWeights
+
+
+class HijackDetector:
+    """Sequential change test on the reach-weighted hostile share (see the module doc)."""
+
+    name = "default"
+
+    def __init__(self, campaign: Campaign | None = None, false_alarms_per_day: float = 0.1,
+                 posts_per_day: float = 5000.0, shifts: tuple[float, ...] = (0.1, 0.25), design_effect: float = 1.0,
+                 prior_share: float = 0.15, prior_weight: float = 10.0, memory: float = 3000.0,
+                 cooldown_minutes: float = 60.0, min_posts: int = 20, repost_share: float = 0.5) -> None:
+        self.campaign = campaign
+        self.false_alarms_per_day = false_alarms_per_day
+        self.posts_per_day = posts_per_day
+        self.shifts = tuple(shifts)
+        self.design_effect = design_effect
+        self.prior_share = prior_share
+        self.prior_weight = prior_weight
+        self.memory = memory
+        self.cooldown_minutes = cooldown_minutes
+        self.min_posts = min_posts
+        self.repost_share = repost_share
+        self.alarm: Alarm | None = None
+        self.alarms: list[Alarm] = []
+        self._weights = ReachWeights(repost_share)
+        self._board = Board()
+        self._base = (prior_share * prior_weight, prior_weight)  # (sum w*p, sum w) of the calm stream
+        self._stats = [0.0] * len(self.shifts)
+        self._h = self.thresholds()
+        self._change = (0.0, 0.0)  # (sum w*p, sum w) since the statistic last left zero
+        self._start: datetime | None = None
+        self._examples: list[tuple[float, str, str]] = []
+        self._seen = 0
+        self._level = -1  # severity index alarmed in the current episode
+
+    def thresholds(self) -> list[float]:
+        """One threshold per shift, from the false-alarm rate (see the module doc):
+        h = ln(k * posts_per_day * KL(p0 || p1) / false_alarms_per_day), at least 1."""
+        p0, k = self.baseline, len(self.shifts)
+        return [max(1.0, math.log(k * self.posts_per_day * _kl(p0, self._p1(shift)) / self.false_alarms_per_day))
+                for shift in self.shifts]
+
+    def _p1(self, shift: float) -> float:
+        return min(0.95, self.baseline + shift)
+
+    @property
+    def baseline(self) -> float:
+        """The hostile share p0 of the calm stream (reach weighted)."""
+        wp, w = self._base
+        return min(0.6, max(0.01, wp / w))
+
+    @property
+    def statistic(self) -> float:
+        """The evidence of the bank: the largest CUSUM over its own threshold (an alarm at 1)."""
+        return max(s / h for s, h in zip(self._stats, self._h, strict=True))
+
+    def update(self, post: Post, verdict: Verdict) -> Alarm | None:
+        """Take one post and its verdict (in time order); return the alarm it raises, if any."""
+        if self.campaign is not None and self.campaign.is_owner(post.author.handle):
+            return None
+        self._seen += 1
+        p = min(0.99, max(0.01, verdict.p_hostile))
+        w = self._weights.weight(post)
+        self._board.record(post, p, w)
+        self._accumulate(post, p, w)
+        return self._maybe_alarm(post)
+
+    # -- steps -------------------------------------------------------------------------------------
+    def _accumulate(self, post: Post, p: float, w: float) -> None:
+        """Add the post's evidence to each CUSUM, the change-window sums, or the calm baseline."""
+        p0 = self.baseline
+        for i, shift in enumerate(self.shifts):
+            p1 = self._p1(shift)
+            llr = p * math.log(p1 / p0) + (1 - p) * math.log((1 - p1) / (1 - p0))
+            self._stats[i] = min(max(0.0, self._stats[i] + w * llr / self.design_effect), 10 * self._h[i])
+        if self.statistic <= 0.0:
+            self._reset_change(post.created_at)
+        else:
+            if self._start is None:
+                self._start = post.created_at
+            wp, ws = self._change
+            self._change = (wp + w * p, ws + w)
+            self._keep_example(post, w * p)
+        if self.statistic < 1 / 8 and self._level < 0:
+            self._learn(p, w)
+            self._h = self.thresholds()
+
+    def _reset_change(self, at: datetime) -> None:
+        self._change = (0.0, 0.0)
+        self._start = None
+        self._examples = []
+
+    def _learn(self, p: float, w: float) -> None:
+        """Weighted mean of the calm stream with a memory of about `memory` weight units."""
+        wp, ws = self._base
+        keep = 1.0 if ws + w <= self.memory else (self.memory - w) / ws
+        self._base = (wp * keep + w * p, ws * keep + w)
+
+    def _keep_example(self, post: Post, score: float) -> None:
+        if not post.text or post.repost_of is not None or any(e[2] == post.text for e in self._examples):
+            return
+        heapq.heappush(self._examples, (score, post.id, post.text))
+        if len(self._examples) > 5:
+            heapq.heappop(self._examples)
+
+    def share(self) -> float:
+        """The reach-weighted hostile share since the change began (the baseline when calm)."""
+        wp, ws = self._change
+        return wp / ws if ws > 0 else self.baseline
+
+    def severity(self) -> int:
+        """-1 below threshold; 0 watch; 1 warning; 2 critical (by evidence and estimated share)."""
+        s, share = self.statistic, self.share()
+        if s < 1 or self._seen < self.min_posts:
+            return -1
+        if s >= 3 and share >= 0.55:
+            return 2
+        if s >= 2 and share >= 0.4:
+            return 1
+        return 0
+
+    def _maybe_alarm(self, post: Post) -> Alarm | None:
+        level = self.severity()
+        if level < 0:
+            if self.statistic <= 0.0:
+                self._level = -1  # the episode is over
+            return None
+        if level <= self._level or self._cooling(post.created_at, level):
+            return None
+        self._level = level
+        alarm = self._make_alarm(post, SEVERITIES[level])
+        self.alarm = alarm
+        self.alarms.append(alarm)
+        return alarm
+
+    def _cooling(self, at: datetime, level: int) -> bool:
+        """A new episode (nothing alarmed yet) waits for the cool-down after the last alarm."""
+        if self.alarm is None or self._level >= 0:
+            return False
+        return at - self.alarm.at < timedelta(minutes=self.cooldown_minutes) and level <= SEVERITIES.index(
+            self.alarm.severity)
+
+    def _make_alarm(self, post: Post, severity: Severity) -> Alarm:
+        start = self._start or post.created_at
+        examples = sorted(self._examples, reverse=True)
+        triggers = self._board.rank(start)
+        share, before = self.share(), self.baseline
+        return Alarm(
+            at=post.created_at, severity=severity, hostile_share=round(share, 4), share_before=round(before, 4),
+            campaign=self.campaign.name if self.campaign else None, statistic=round(self.statistic, 3),
+            triggers=triggers, examples=[e[2] for e in examples], example_ids=[e[1] for e in examples],
+            post_id=post.id, detector=self.name,
+            message=_message(self.campaign, severity, before, share, start, post.created_at, triggers),
+        )
+
+
+def _kl(p: float, q: float) -> float:
+    """Kullback-Leibler divergence of Bernoulli(q) from Bernoulli(p).
+
+    >>> round(_kl(0.2, 0.3), 4)
+    0.0257
+    """
+    return p * math.log(p / q) + (1 - p) * math.log((1 - p) / (1 - q))
+
+
+def _message(campaign: Campaign | None, severity: Severity, before: float, after: float, start: datetime,
+             at: datetime, triggers: list[str]) -> str:
+    """One line in the project's voice: what, how much, since when, who, what to do."""
+    tag = f"#{campaign.tags[0]}" if campaign and campaign.tags else (campaign.name if campaign else "the campaign")
+    minutes = max(1, round((at - start).total_seconds() / 60))
+    who = f"; first trigger @{triggers[0]}" if triggers else ""
+    return (f"Hijack suspected on {tag} ({severity}): hostile share rose from {before:.0%} to {after:.0%} "
+            f"in {minutes} min{who}. Review the example posts and pause featuring the tag.")

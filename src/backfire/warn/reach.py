@@ -1,0 +1,70 @@
+"""How much evidence one post carries: its reach, what a repost adds, and how often its author spoke.
+
+An original, quote or reply weighs its author's reach (log followers relative to a median account). A
+repost repeats a verdict already counted, so it weighs only the audience it adds: a fraction of its
+author's reach that shrinks as the same post is reposted again (its audiences overlap). An author's
+n-th post weighs 1/sqrt(n), so one busy account cannot outvote a crowd.
+
+>>> reach(250), round(reach(100_000), 2), reach(None)
+(1.0, 2.08, 1.0)
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+
+from backfire.model import Post
+
+MEDIAN_FOLLOWERS = 250
+
+
+def reach(followers: int | None) -> float:
+    """log10(1 + followers) relative to a median account, clipped to [0.25, 3]; unknown counts as 1."""
+    if followers is None:
+        return 1.0
+    return min(3.0, max(0.25, math.log10(1 + followers) / math.log10(1 + MEDIAN_FOLLOWERS)))
+
+
+class Bounded(OrderedDict[str, int]):
+    """A counter that forgets its oldest keys beyond `limit` (keeps a watcher's state small)."""
+
+    def __init__(self, limit: int = 20_000) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def bump(self, key: str) -> int:
+        """Increment `key` and return its new count."""
+        count = self.pop(key, 0) + 1
+        self[key] = count
+        if len(self) > self.limit:
+            self.popitem(last=False)
+        return count
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (_rebuild, (self.limit, list(self.items())))
+
+
+def _rebuild(limit: int, items: list[tuple[str, int]]) -> Bounded:
+    counter = Bounded(limit)
+    counter.update(items)
+    return counter
+
+
+class ReachWeights:
+    """Evidence weight per post (see module doc). `repost_share` is the weight of a first repost
+    relative to an original by the same account."""
+
+    def __init__(self, repost_share: float = 0.5, limit: int = 20_000) -> None:
+        self.repost_share = repost_share
+        self.reposts = Bounded(limit)
+        self.authors = Bounded(limit)
+
+    def weight(self, post: Post) -> float:
+        """The evidence weight of `post` (call once per post, in stream order)."""
+        base = reach(post.author.followers)
+        if post.repost_of is not None:
+            k = self.reposts.bump(post.repost_of)
+            base *= self.repost_share / math.sqrt(k)
+        n = self.authors.bump(post.author.handle.casefold())
+        return base / math.sqrt(n)
