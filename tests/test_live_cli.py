@@ -113,7 +113,7 @@ def test_sigterm_or_ctrl_c_commits_the_batch_and_prints_the_summary(tmp_path: Pa
 def test_watch_runs_the_pipeline_and_reports_max_events(tmp_path: Path) -> None:
     db = tmp_path / "watch.db"
     with ServerThread(JetstreamReplay(ListLog(read_jsonl(DATA / "jetstream_events.jsonl")))) as server:
-        proc = start(watch_cmd(server.url, db, "--max-events", "15", "--json"))
+        proc = start(watch_cmd(server.url, db, "--max-events", "15", "--json", "--model", "baseline"))
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     summary = json.loads(out)
@@ -130,3 +130,14 @@ def test_watch_refuses_compression_without_a_dictionary(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "zstd dictionary" in proc.stderr
+
+
+def test_watch_still_collects_when_the_pipeline_cannot_start(tmp_path: Path) -> None:
+    db = tmp_path / "watch.db"
+    with ServerThread(JetstreamReplay(ListLog(read_jsonl(DATA / "jetstream_events.jsonl")))) as server:
+        proc = start(watch_cmd(server.url, db, "--max-events", "15", "--model", "no-such-model"))
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Collecting only" in err
+    with open_store(db) as store:
+        assert store.count_posts(CAMPAIGN) == 8

@@ -142,8 +142,9 @@ def _pipeline_or_none(store: Store, camp: Campaign, model: str | None, detector:
     """The pipeline hook, or None (with a warning) when a part of the pipeline cannot be loaded."""
     try:
         return _pipeline_hook(store, camp, model, detector)
-    except ImportError as exc:
-        err.print(f"[yellow]Collecting only:[/yellow] the pipeline could not be loaded ({exc}).", highlight=False)
+    except Exception as exc:  # any part missing (weights, a module): still collect, and say so
+        err.print(f"[yellow]Collecting only:[/yellow] the pipeline could not start ({exc}). "
+                  f"Run `backfire analyze {camp.name}` once it can.", highlight=False)
         return None
 
 
@@ -165,7 +166,16 @@ def _pipeline_hook(store: Store, camp: Campaign, model: str | None, detector: st
         on_alarm=[print_alarm],
     )
 
+    failed: list[Exception] = []
+
     def process(posts: list[Post]) -> None:
-        pipe.process(sorted(posts, key=lambda p: p.created_at))
+        if failed:
+            return
+        try:
+            pipe.process(sorted(posts, key=lambda p: p.created_at))
+        except Exception as exc:  # the posts are committed already; keep collecting, loudly
+            failed.append(exc)
+            err.print(f"[red]The pipeline failed ({exc}); collecting only from now on.[/red] "
+                      f"Run `backfire analyze {camp.name}` to classify what was collected.", highlight=False)
 
     return process
