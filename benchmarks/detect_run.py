@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,4 +93,16 @@ def _share(flags: Any) -> float:
     return sum(values) / len(values) if values else float("nan")
 
 
-Runner = Callable[[tuple[str, int]], list[Outcome]]
+
+
+
+def calm_peak(scenario: str, seed: int, hours: float = 12.0) -> float:
+    """The largest statistic/threshold ratio the default detector reaches on a calm stream."""
+    sim = generate(scenario, seed, hours=hours)
+    verdicts = verdicts_for(sim, "noisy", seed)
+    detector = get_detector("default", sim.campaign)
+    peak = 0.0
+    for post, verdict in zip(sim.posts, verdicts, strict=True):
+        detector.update(post, verdict)
+        peak = max(peak, getattr(detector, "statistic", 0.0))
+    return peak

@@ -18,7 +18,7 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from backfire.model import Campaign, Post, Verdict
+from backfire.model import Campaign, Post, Stance, Verdict
 
 
 class NoisyClassifier:
@@ -40,7 +40,7 @@ class NoisyClassifier:
         sarcastic = bool(getattr(label, "sarcastic", False))
         rng = random.Random(f"{self.seed}:{post.text}")
         p = self._p_hostile(stance, sarcastic, rng)
-        guess = "hostile" if p >= 0.5 else ("neutral" if stance == "neutral" else "support")
+        guess: Stance = "hostile" if p >= 0.5 else ("neutral" if stance == "neutral" else "support")
         return Verdict(post_id=post.id, stance=guess, p_hostile=round(p, 4), p_support=round(1 - p, 4),
                        sarcasm=0.8 if sarcastic and p >= 0.5 else 0.1, model=self.name)
 

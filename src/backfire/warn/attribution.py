@@ -1,7 +1,7 @@
 """Who seeded the hostile reach: credit each original's author with the hostile reach of its cascade.
 
-Every original, quote and reply becomes a root. A post's hostile reach (its evidence weight times its
-probability of being hostile) is credited to its own author when it is a root, and to the author of
+Every original, quote and reply becomes a root. A post's hostile reach (the audience it reaches, in
+followers, times its probability of being hostile) is credited to its own author when it is a root, and to the author of
 the root it reposts; quotes and replies also pass half of their reach to the author they answer.
 Ranking favours the biggest seeds and, among them, the earliest: credit fades with how long after
 the change began the root was posted.
@@ -44,9 +44,9 @@ class Board:
         self.lookback_minutes = lookback_minutes
         self.roots: OrderedDict[str, Root] = OrderedDict()
 
-    def record(self, post: Post, p_hostile: float, weight: float) -> None:
-        """Credit `post`'s hostile reach (`weight * p_hostile`) to the root(s) it belongs to."""
-        mass = weight * p_hostile
+    def record(self, post: Post, p_hostile: float, audience: float) -> None:
+        """Credit `post`'s hostile reach (`audience * p_hostile`) to the root(s) it belongs to."""
+        mass = audience * p_hostile
         if post.repost_of is not None:
             self._credit(post.repost_of, mass)
             return

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import deque
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from backfire.model import Alarm, Campaign, Post, Verdict
 from backfire.warn.attribution import Board
@@ -64,7 +65,7 @@ class VolumeSpikeDetector(_Rule):
         t = post.created_at
         self._first = self._first or t
         self._window.append(t)
-        self._board.record(post, 1.0, self._weights.weight(post))
+        self._board.record(post, 1.0, self._weights.weigh(post)[1])
         span = timedelta(minutes=self.window_minutes)
         while self._window and t - self._window[0] > span:
             self._window.popleft()
@@ -95,7 +96,7 @@ class FixedShareDetector(_Rule):
     def update(self, post: Post, verdict: Verdict) -> Alarm | None:
         negative = vader_compound(post.text) < self.cutoff
         self._flags.append((post.created_at, negative))
-        self._board.record(post, float(negative), self._weights.weight(post))
+        self._board.record(post, float(negative), self._weights.weigh(post)[1])
         if len(self._flags) < self.window:
             return None
         share = sum(f for _, f in self._flags) / len(self._flags)
@@ -114,7 +115,7 @@ def vader_compound(text: str) -> float:
 
 
 @lru_cache(maxsize=1)
-def _analyzer():  # type: ignore[no-untyped-def]
+def _analyzer() -> Any:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     return SentimentIntensityAnalyzer()

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import deque
 from datetime import datetime, timedelta
 
 from backfire.model import SEVERITIES, Alarm, Campaign, Post, Severity, Verdict
@@ -48,8 +49,9 @@ class HijackDetector:
 
     def __init__(self, campaign: Campaign | None = None, false_alarms_per_day: float = 0.1,
                  posts_per_day: float = 5000.0, shifts: tuple[float, ...] = (0.1, 0.25), design_effect: float = 1.0,
-                 prior_share: float = 0.15, prior_weight: float = 10.0, memory: float = 3000.0,
-                 cooldown_minutes: float = 60.0, min_posts: int = 20, repost_share: float = 0.5) -> None:
+                 prior_share: float = 0.15, prior_weight: float = 10.0, memory: float = 1500.0,
+                 cooldown_minutes: float = 60.0, min_posts: int = 20, repost_share: float = 0.5,
+                 lag_minutes: float = 60.0) -> None:
         self.campaign = campaign
         self.false_alarms_per_day = false_alarms_per_day
         self.posts_per_day = posts_per_day
@@ -61,6 +63,7 @@ class HijackDetector:
         self.cooldown_minutes = cooldown_minutes
         self.min_posts = min_posts
         self.repost_share = repost_share
+        self.lag_minutes = lag_minutes
         self.alarm: Alarm | None = None
         self.alarms: list[Alarm] = []
         self._weights = ReachWeights(repost_share)
@@ -72,6 +75,8 @@ class HijackDetector:
         self._start: datetime | None = None
         self._examples: list[tuple[float, str, str]] = []
         self._seen = 0
+        self._first: datetime | None = None
+        self._pending: deque[list[float]] = deque()  # [minute, sum w*p, sum w] not yet in the baseline
         self._level = -1  # severity index alarmed in the current episode
 
     def thresholds(self) -> list[float]:
@@ -101,8 +106,8 @@ class HijackDetector:
             return None
         self._seen += 1
         p = min(0.99, max(0.01, verdict.p_hostile))
-        w = self._weights.weight(post)
-        self._board.record(post, p, w)
+        w, audience = self._weights.weigh(post)
+        self._board.record(post, p, audience)
         self._accumulate(post, p, w)
         return self._maybe_alarm(post)
 
@@ -122,20 +127,39 @@ class HijackDetector:
             wp, ws = self._change
             self._change = (wp + w * p, ws + w)
             self._keep_example(post, w * p)
-        if self.statistic < 1 / 8 and self._level < 0:
-            self._learn(p, w)
-            self._h = self.thresholds()
+        self._queue(post.created_at, p, w)
 
     def _reset_change(self, at: datetime) -> None:
         self._change = (0.0, 0.0)
         self._start = None
         self._examples = []
 
-    def _learn(self, p: float, w: float) -> None:
+    def _queue(self, at: datetime, p: float, w: float) -> None:
+        """Hold the post's evidence for `lag_minutes` (half the stream's age while it is young), then
+        fold it into the baseline unless an alarm was raised meanwhile: the baseline never learns from
+        the change it should detect, and is not biased toward the calm stretches the CUSUM prefers."""
+        self._first = self._first or at
+        minute = (at - self._first).total_seconds() // 60
+        if self._pending and self._pending[-1][0] == minute:
+            self._pending[-1][1] += w * p
+            self._pending[-1][2] += w
+        else:
+            self._pending.append([minute, w * p, w])
+        lag = min(self.lag_minutes, minute / 2)
+        learned = False
+        while self._pending and self._pending[0][0] < minute - lag:
+            _, wp, ws = self._pending.popleft()
+            if self._level < 0:
+                self._learn(wp, ws)
+                learned = True
+        if learned:
+            self._h = self.thresholds()
+
+    def _learn(self, wp: float, w: float) -> None:
         """Weighted mean of the calm stream with a memory of about `memory` weight units."""
-        wp, ws = self._base
-        keep = 1.0 if ws + w <= self.memory else (self.memory - w) / ws
-        self._base = (wp * keep + w * p, ws * keep + w)
+        bwp, bw = self._base
+        keep = 1.0 if bw + w <= self.memory else max(0.0, (self.memory - w) / bw)
+        self._base = (bwp * keep + wp, bw * keep + w)
 
     def _keep_example(self, post: Post, score: float) -> None:
         if not post.text or post.repost_of is not None or any(e[2] == post.text for e in self._examples):
@@ -169,6 +193,7 @@ class HijackDetector:
         if level <= self._level or self._cooling(post.created_at, level):
             return None
         self._level = level
+        self._pending.clear()  # what led to the alarm never becomes the baseline
         alarm = self._make_alarm(post, SEVERITIES[level])
         self.alarm = alarm
         self.alarms.append(alarm)

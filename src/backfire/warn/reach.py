@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from typing import Any
 
 from backfire.model import Post
 
@@ -41,7 +42,7 @@ class Bounded(OrderedDict[str, int]):
             self.popitem(last=False)
         return count
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self.limit, list(self.items())))
 
 
@@ -60,11 +61,21 @@ class ReachWeights:
         self.reposts = Bounded(limit)
         self.authors = Bounded(limit)
 
-    def weight(self, post: Post) -> float:
-        """The evidence weight of `post` (call once per post, in stream order)."""
+    def weigh(self, post: Post) -> tuple[float, float]:
+        """(evidence weight, audience) of `post`; call once per post, in stream order.
+
+        The audience is the followers a post reaches (a median account when unknown), discounted for
+        reposts like the evidence; it is what trigger attribution credits.
+        """
         base = reach(post.author.followers)
+        audience = float(MEDIAN_FOLLOWERS if post.author.followers is None else post.author.followers)
         if post.repost_of is not None:
             k = self.reposts.bump(post.repost_of)
-            base *= self.repost_share / math.sqrt(k)
+            discount = self.repost_share / math.sqrt(k)
+            base, audience = base * discount, audience * discount
         n = self.authors.bump(post.author.handle.casefold())
-        return base / math.sqrt(n)
+        return base / math.sqrt(n), audience
+
+    def weight(self, post: Post) -> float:
+        """The evidence weight of `post` alone (see `weigh`)."""
+        return self.weigh(post)[0]
