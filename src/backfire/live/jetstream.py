@@ -79,6 +79,7 @@ class JetstreamSource(StreamSource):
         self._wanted = set(self.tags)
         self._decompressor = _decompressor(dictionary) if compress else None
         self._resumed_from: int | None = None
+        self._held_until: int | None = None
 
     def __repr__(self) -> str:
         return f"JetstreamSource(tags={self.tags!r}, url={self.url!r}, compress={self.compress})"
@@ -104,11 +105,13 @@ class JetstreamSource(StreamSource):
 
     def resume_from(self, cursor: str | None) -> str | None:
         if cursor is None:
-            return str(int(self.since.timestamp() * 1_000_000)) if self.since else None
+            self._held_until = int(self.since.timestamp() * 1_000_000) if self.since else None
+            return None if self._held_until is None else str(self._held_until)
+        self._held_until = int(cursor)
         return str(max(0, int(cursor) - self.margin_us))
 
     def connected(self, cursor: str | None) -> None:
-        self._resumed_from = int(cursor) if cursor is not None else None
+        self._resumed_from = self._held_until
 
     def merge_cursor(self, old: str | None, new: str) -> str:
         if old is None:
@@ -151,7 +154,7 @@ class JetstreamSource(StreamSource):
             return None
         start, self._resumed_from = self._resumed_from, None
         first = int(decoded.cursor)
-        if first - start <= self.gap_after_s * 1_000_000 + self.margin_us:
+        if first - start <= self.gap_after_s * 1_000_000:
             return None
         return Gap(self.name, _when(start), _when(first),
                    "the server's replay window no longer reached back to the cursor")

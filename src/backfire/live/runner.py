@@ -34,7 +34,7 @@ from backfire.live.base import (
     WatchStats,
 )
 from backfire.live.batch import Backoff, Committer, RecentKeys
-from backfire.live.timeline import TransientError
+from backfire.live.timeline import USER_AGENT, TransientError
 from backfire.store.base import Gap, Store
 
 
@@ -214,7 +214,7 @@ class Watcher:
             close_timeout=2,
             max_size=2**22,
             compression=None,
-            user_agent_header="backfire (+https://github.com/backfire)",
+            user_agent_header=USER_AGENT,
         ) as ws:
             self._ws = ws
             self.source.connected(cursor)

@@ -21,10 +21,14 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 
+from backfire import __version__
 from backfire.live.base import WatchError
 
 if TYPE_CHECKING:  # pragma: no cover
     from backfire.live.runner import Watcher
+
+
+USER_AGENT = f"backfire/{__version__}"
 
 
 class TransientError(Exception):
@@ -56,7 +60,7 @@ class TimelineClient:
         self.base_url = base_url.rstrip("/")
         self.page_limit = page_limit
         self.max_wait = max_wait
-        headers = {"User-Agent": "backfire"}
+        headers = {"User-Agent": USER_AGENT}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self._http = httpx.AsyncClient(base_url=self.base_url, headers=headers, timeout=15.0,
