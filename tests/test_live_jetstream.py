@@ -183,3 +183,30 @@ def test_a_first_run_can_start_back_in_time_with_since(store: Store) -> None:
     assert int(server.queries[0]["cursor"][0]) == log.time_us(500)
     # events 500..999 are read; the reposts among them whose subject came before 500 are not held
     assert store.count_posts(CAMPAIGN) == log.kept_count() - log.kept_count(500)
+
+
+def test_an_unforeseen_decoding_error_is_quarantined_not_fatal(store: Store) -> None:
+    log = SyntheticJetstream(100)
+    bad = log.time_us(10)
+
+    class Fragile(JetstreamSource):
+        def decode(self, frame: str | bytes, watcher: Any) -> Any:
+            if str(bad) in str(frame):
+                raise RuntimeError("mapping bug")
+            return super().decode(frame, watcher)
+
+    async def scenario() -> WatchStats:
+        server = JetstreamReplay(log)
+        url = await server.start()
+        try:
+            watcher = Watcher(Fragile(["myNYPD"], CAMPAIGN, url), store, CAMPAIGN, idle_exit=0.5,
+                              handle_signals=False)
+            return await asyncio.wait_for(watcher.run(), timeout=20)
+        finally:
+            await server.stop()
+
+    stats = asyncio.run(scenario())
+    assert stats.malformed == 1 and stats.events == 100
+    # event 10 (a tagged post) is lost to the bug, and with it event 17, its repost
+    assert store.count_posts(CAMPAIGN) == log.kept_count() - 2
+    assert "RuntimeError: mapping bug" in next(iter(store.quarantined(CAMPAIGN))).reason

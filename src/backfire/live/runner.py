@@ -242,6 +242,9 @@ class Watcher:
         except Malformed as exc:
             self.quarantine(frame, str(exc))
             return
+        except Exception as exc:  # a record no mapping foresaw must not end the watch
+            self.quarantine(frame, f"could not decode ({type(exc).__name__}: {exc})")
+            return
         gap = self.source.check_gap(decoded)
         if gap is not None:
             self.record_gap(gap)
