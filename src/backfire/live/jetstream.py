@@ -20,6 +20,8 @@ it uses and it must be given as a file (`dictionary=`).
 'ws://127.0.0.1:9/subscribe?wantedCollections=app.bsky.feed.post&wantedCollections=app.bsky.feed.repost&cursor=1700000000000000'
 >>> src.matches({"text": "Proud of the #mynypd team", "facets": []})
 True
+>>> src.matches({"text": "Proud of the team", "tags": ["MyNYPD"]})
+True
 """
 
 from __future__ import annotations
@@ -140,8 +142,10 @@ class JetstreamSource(StreamSource):
         return Decoded(cursor=cursor, skipped=True)
 
     def matches(self, record: dict[str, Any]) -> bool:
-        """True when the post record carries one of the campaign's tags."""
-        if any(normalise_tag(tag) in self._wanted for tag in _facet_tags(record)):
+        """True when the post record carries one of the campaign's tags (facets, `tags`, or text)."""
+        listed = record.get("tags")
+        extra = [t for t in listed if isinstance(t, str)] if isinstance(listed, list) else []
+        if any(normalise_tag(tag) in self._wanted for tag in _facet_tags(record) + extra):
             return True
         text = record.get("text")
         if not isinstance(text, str):
