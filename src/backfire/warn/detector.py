@@ -71,8 +71,9 @@ class HijackDetector:
         self._base = (prior_share * prior_weight, prior_weight)  # (sum w*p, sum w) of the calm stream
         self._stats = [0.0] * len(self.shifts)
         self._h = self.thresholds()
-        self._change = (0.0, 0.0)  # (sum w*p, sum w) since the statistic last left zero
-        self._start: datetime | None = None
+        # Per CUSUM: [sum w*p, sum w] since it last left zero, and when that was (its change point).
+        self._change = [[0.0, 0.0] for _ in self.shifts]
+        self._starts: list[datetime | None] = [None] * len(self.shifts)
         self._examples: list[tuple[float, str, str]] = []
         self._seen = 0
         self._first: datetime | None = None
@@ -107,7 +108,7 @@ class HijackDetector:
         self._seen += 1
         p = min(0.99, max(0.01, verdict.p_hostile))
         w, audience = self._weights.weigh(post)
-        self._board.record(post, p, audience)
+        self._board.record(post, max(0.0, p - self.baseline) / (1 - self.baseline), audience)
         self._accumulate(post, p, w)
         return self._maybe_alarm(post)
 
@@ -119,20 +120,28 @@ class HijackDetector:
             p1 = self._p1(shift)
             llr = p * math.log(p1 / p0) + (1 - p) * math.log((1 - p1) / (1 - p0))
             self._stats[i] = min(max(0.0, self._stats[i] + w * llr / self.design_effect), 10 * self._h[i])
-        if self.statistic <= 0.0:
-            self._reset_change(post.created_at)
-        else:
-            if self._start is None:
-                self._start = post.created_at
-            wp, ws = self._change
-            self._change = (wp + w * p, ws + w)
-            self._keep_example(post, w * p)
+        self._track_change(post, p, w)
         self._queue(post.created_at, p, w)
 
-    def _reset_change(self, at: datetime) -> None:
-        self._change = (0.0, 0.0)
-        self._start = None
-        self._examples = []
+    def _track_change(self, post: Post, p: float, w: float) -> None:
+        """Each CUSUM's change point (when it last left zero) and the evidence since then."""
+        for i, stat in enumerate(self._stats):
+            if stat <= 0.0:
+                self._change[i] = [0.0, 0.0]
+                self._starts[i] = None
+                continue
+            if self._starts[i] is None:
+                self._starts[i] = post.created_at
+            self._change[i][0] += w * p
+            self._change[i][1] += w
+        if self.statistic <= 0.0:
+            self._examples = []
+        else:
+            self._keep_example(post, w * p)
+
+    def _leader(self) -> int:
+        """The CUSUM with the most evidence relative to its threshold."""
+        return max(range(len(self.shifts)), key=lambda i: self._stats[i] / self._h[i])
 
     def _queue(self, at: datetime, p: float, w: float) -> None:
         """Hold the post's evidence for `lag_minutes` (half the stream's age while it is young), then
@@ -170,7 +179,7 @@ class HijackDetector:
 
     def share(self) -> float:
         """The reach-weighted hostile share since the change began (the baseline when calm)."""
-        wp, ws = self._change
+        wp, ws = self._change[self._leader()]
         return wp / ws if ws > 0 else self.baseline
 
     def severity(self) -> int:
@@ -207,7 +216,7 @@ class HijackDetector:
             self.alarm.severity)
 
     def _make_alarm(self, post: Post, severity: Severity) -> Alarm:
-        start = self._start or post.created_at
+        start = self._starts[self._leader()] or post.created_at
         examples = sorted(self._examples, reverse=True)
         triggers = self._board.rank(start)
         share, before = self.share(), self.baseline
