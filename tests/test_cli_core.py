@@ -66,7 +66,7 @@ def test_ingest_export_report_quarantine(runner: CliRunner, tmp_path: Path) -> N
     assert "Ingested 3 posts" in r.output
     r = runner.invoke(app, ["ingest", str(_csv(tmp_path)), "--campaign", "c", "--db", db])
     assert "Ingested 0 posts" in r.output
-    r = runner.invoke(app, ["ingest", str(bad), "--campaign", "c", "--db", db])
+    r = runner.invoke(app, ["ingest", str(bad), "--campaign", "c", "--db", db, "--format", "twitter-v1"])
     assert r.exit_code == 1 and "1 quarantined" in r.output
     r = runner.invoke(app, ["quarantine", "--db", db])
     assert "bad.jsonl:1:" in r.stdout
@@ -79,7 +79,7 @@ def test_ingest_export_report_quarantine(runner: CliRunner, tmp_path: Path) -> N
     r = runner.invoke(app, ["report", "c", "--out", str(tmp_path / "rep"), "--db", db])
     assert r.exit_code == 0, r.output
     html = (tmp_path / "rep" / "index.html").read_text(encoding="utf-8")
-    assert "&lt;script&gt;" in html and "<script>alert" not in html
+    assert "<script>alert" not in html and "<svg" in html
 
 
 def test_unknown_campaign_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> None:

@@ -73,6 +73,19 @@ def _print_alarm(tag: str) -> Any:
     return hook
 
 
+def _alarm_hooks(tag: str, webhook: str | None, slack: str | None, smtp: str | None) -> list[Any]:
+    """Print each alarm, and send it to the channels the settings name (failures are reported)."""
+    from backfire.alerting import alert_hook, channels_from_urls
+
+    channels = channels_from_urls(settings.WEBHOOK_URL.resolve(webhook), settings.SLACK_WEBHOOK.resolve(slack),
+                                  settings.SMTP_URL.resolve(smtp))
+    hooks = [_print_alarm(tag)]
+    if channels:
+        hooks.append(alert_hook(channels, lambda d: err.print(f"[red]Alert not delivered[/red] ({d.channel}): "
+                                                              f"{d.error}", highlight=False)))
+    return hooks
+
+
 def _campaign_of(store: Store, name: str) -> Campaign:
     campaign = store.campaign(name)
     if campaign is None:
@@ -171,6 +184,9 @@ def detect_cmd(
     fmt: FormatOpt = None,
     model: str | None = settings.MODEL.option(),
     detector: str | None = settings.DETECTOR.option(),
+    webhook_url: str | None = settings.WEBHOOK_URL.option(),
+    slack_webhook: str | None = settings.SLACK_WEBHOOK.option(),
+    smtp_url: str | None = settings.SMTP_URL.option(),
 ) -> None:
     """Classify the posts of FILE in time order and run the hijack detector over them."""
     from backfire.jobs import detect_file
@@ -182,7 +198,7 @@ def detect_cmd(
     campaign = Campaign.for_tag(tag, owner, intent)
     classifier = get_classifier(settings.MODEL.resolve(model))
     det = get_detector(settings.DETECTOR.resolve(detector), campaign=campaign)
-    hooks = [] if as_json else [_print_alarm(campaign.tags[0])]
+    hooks = _alarm_hooks(campaign.tags[0], webhook_url, slack_webhook, smtp_url)  # printed on stderr
     try:
         with _progress() as bar:
             task = bar.add_task("Classifying and watching", total=None)
@@ -202,6 +218,9 @@ def analyze_cmd(
     db: str | None = settings.DB.option(),
     model: str | None = settings.MODEL.option(),
     detector: str | None = settings.DETECTOR.option(),
+    webhook_url: str | None = settings.WEBHOOK_URL.option(),
+    slack_webhook: str | None = settings.SLACK_WEBHOOK.option(),
+    smtp_url: str | None = settings.SMTP_URL.option(),
 ) -> None:
     """Classify a stored campaign's posts and run the detector over them, storing verdicts and alarms."""
     from backfire.pipeline import analyze_campaign
@@ -216,7 +235,8 @@ def analyze_cmd(
         tag = camp.tags[0] if camp.tags else camp.name
         with _progress() as bar:
             task = bar.add_task("Classifying and watching", total=total)
-            pipeline = analyze_campaign(store, camp, classifier, det, on_alarm=[_print_alarm(tag)],
+            hooks = _alarm_hooks(tag, webhook_url, slack_webhook, smtp_url)
+            pipeline = analyze_campaign(store, camp, classifier, det, on_alarm=hooks,
                                         progress=lambda n: bar.update(task, completed=n))
     s = pipeline.summary()
     err.print(f"Analysed {s['posts']:,} posts of {campaign}: {s['stances']}; {s['alarms']} alarm(s)", highlight=False)

@@ -74,11 +74,12 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def posts(self, campaign: str, since: datetime | None = None) -> Iterator[Post]:
-        """The campaign's posts in time order (ties by insertion order), streamed."""
+    def posts(self, campaign: str, since: datetime | None = None, direct_only: bool = False) -> Iterator[Post]:
+        """The campaign's posts in time order (ties by insertion order), streamed. `direct_only` leaves out
+        originals that were only seen embedded in another record (e.g. the retweeted tweet)."""
 
     @abstractmethod
-    def count_posts(self, campaign: str | None = None) -> int: ...
+    def count_posts(self, campaign: str | None = None, direct_only: bool = False) -> int: ...
 
     @abstractmethod
     def get_post(self, key: str) -> Post | None:
