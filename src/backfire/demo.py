@@ -15,9 +15,10 @@ from backfire.ingest import IngestReport, ingest
 from backfire.model import Alarm
 from backfire.pipeline import AlarmHook, Pipeline, analyze_campaign
 from backfire.report.html import write_report
-from backfire.simulate import generate
+from backfire.simulate import Truth, generate
 from backfire.sources import write_posts
 from backfire.store import open_store
+from backfire.understand.base import Classifier
 
 DEMO_SCENARIO = "mynypd"
 DEMO_FORMAT = "twitter-v1"
@@ -32,7 +33,7 @@ class DemoResult:
     report: Path
     ingest: IngestReport
     pipeline: Pipeline
-    truth: dict[str, object]
+    truth: Truth
 
     @property
     def campaign(self) -> str:
@@ -57,6 +58,7 @@ def run_demo(
     seed: int = 2014,
     on_alarm: AlarmHook | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    classifier: Classifier | None = None,
 ) -> DemoResult:
     """Generate, ingest, analyse and report the demo campaign under `out_dir` (made afresh)."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -72,9 +74,9 @@ def run_demo(
         report = ingest(store, [archive], campaign,
                         progress=(lambda n: progress("Ingesting", n, total)) if progress else None)
         pipeline = analyze_campaign(
-            store, campaign, on_alarm=[on_alarm] if on_alarm else [],
+            store, campaign, classifier, on_alarm=[on_alarm] if on_alarm else [],
             progress=(lambda n: progress("Classifying and watching", n, total)) if progress else None,
         )
         report_path = write_report(store, campaign, out_dir)
-    return DemoResult(archive, db_path, report_path, report, pipeline, sim.truth_json())
+    return DemoResult(archive, db_path, report_path, report, pipeline, sim.truth)
 

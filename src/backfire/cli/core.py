@@ -302,9 +302,11 @@ def demo_cmd(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the simulated campaign.")] = 2014,
     serve: Annotated[bool | None, typer.Option(
         "--serve/--no-serve", help="Serve the dashboard afterwards (default: when run in a terminal).")] = None,
+    model: str | None = settings.MODEL.option(),
 ) -> None:
     """Replay a built-in #myNYPD-shaped campaign through the whole pipeline, write the report, serve it."""
     from backfire.demo import run_demo
+    from backfire.understand import get_classifier
 
     folder = Path(out or settings.REPORT_DIR.resolve(None))
     err.print(f"Replaying a simulated #myNYPD-style campaign (seed {seed}) into {folder}/")
@@ -316,7 +318,9 @@ def demo_cmd(
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done)
 
-        result = run_demo(folder, seed=seed, on_alarm=_print_alarm("myNYPD"), progress=progress)
+        classifier = get_classifier(settings.MODEL.resolve(model))
+        result = run_demo(folder, seed=seed, on_alarm=_print_alarm("myNYPD"), progress=progress,
+                          classifier=classifier)
     _print_demo_summary(result, err)
     if serve if serve is not None else sys.stdout.isatty():
         _serve(str(result.db), None, None, f"/campaigns/{result.campaign}")
@@ -347,8 +351,8 @@ def _print_demo_summary(result: Any, out: Console) -> None:
     truth = result.truth
     out.print(f"Ingested {result.ingest.added:,} posts from {result.archive}", highlight=False)
     out.print(f"Stances: {s['stances']}; alarms: {s['alarms']}", highlight=False)
-    out.print(f"Simulated truth: hijack onset {truth.get('onset')}, trigger {truth.get('trigger_accounts')}",
-              highlight=False)
+    onset = f"{truth.onset:%H:%M} UTC" if truth.onset else "none"
+    out.print(f"Simulated truth: hijack onset {onset}, trigger account(s) {truth.trigger_accounts}", highlight=False)
     if result.alarms:
         first = result.alarms[0]
         out.print(f"First alarm at {first.at:%H:%M} UTC, triggers ranked: {first.triggers[:3]}", highlight=False)

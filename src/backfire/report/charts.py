@@ -13,6 +13,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 
 COLOURS = {"support": "#2e8b57", "neutral": "#9aa5b1", "hostile": "#c0392b"}
+MIN_POSTS_FOR_SHARE = 10
 SEVERITY_COLOURS = {"watch": "#e6a23c", "warning": "#e67e22", "critical": "#8e1b10"}
 
 
@@ -38,7 +39,10 @@ def timeline_svg(data: dict[str, Any]) -> str:
         bottom = [x + y for x, y in zip(bottom, values, strict=True)]
     ax.set_ylabel(f"posts per {data['bin_minutes']} min")
     share = ax.twinx()
-    share.plot(times, [b["hostile_share"] for b in bins], color="#222", linewidth=1.4, label="hostile share")
+    # a share over a handful of posts is noise: leave sparse bins out of the line
+    shares = [b["hostile_share"] if b["total"] >= MIN_POSTS_FOR_SHARE else float("nan") for b in bins]
+    share.plot(times, shares, color="#222", linewidth=1.4,
+               label=f"hostile share (bins of {MIN_POSTS_FOR_SHARE}+ posts)")
     share.set_ylim(0, 1)
     share.set_ylabel("hostile share")
     for alarm in data["alarms"]:
