@@ -14,6 +14,7 @@ import re
 import zlib
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -25,7 +26,8 @@ from backfire.simulate.profiles import PROFILES, Profile
 from backfire.simulate.scenarios import DEFAULT_SCENARIO, SCENARIOS, Scenario, draw_timeline
 from backfire.simulate.texts import HOSTILE_KINDS, SARCASTIC_KINDS
 
-__all__ = ["DEFAULT_SCENARIO", "PROFILES", "SCENARIOS", "Label", "Simulation", "Truth", "generate"]
+__all__ = ["DEFAULT_SCENARIO", "PROFILES", "SCENARIOS", "Label", "Simulation", "Truth", "generate",
+           "write_simulation"]
 
 _TAG = re.compile(r"#(\w+)")
 _MENTION = re.compile(r"@(\w+)")
@@ -95,6 +97,21 @@ def generate(scenario: str = DEFAULT_SCENARIO, seed: int = 0, *, hours: float = 
         params={"profile": prof.kind, "platform": platform, **asdict(timeline)},
     )
     return Simulation(posts=posts, truth=truth, labels=labels)
+
+
+def write_simulation(scenario: str, seed: int, path: str | Path, format: str = "twitter-v2",
+                     **params: Any) -> tuple[Simulation, Path]:
+    """Generate a stream and write it to `path` in `format` (any format `backfire.sources` writes), with
+    its ground truth as JSON in `path` + ".truth.json". Returns the simulation and the truth's path."""
+    from backfire.sources import FORMATS, write_posts
+
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(sorted(FORMATS))}")
+    sim = generate(scenario, seed, **params)
+    write_posts(sim.posts, path, format)
+    truth_path = Path(f"{path}.truth.json")
+    truth_path.write_text(sim.truth_json() + "\n", encoding="utf-8")
+    return sim, truth_path
 
 
 def _scenario(name: str) -> Scenario:

@@ -54,7 +54,7 @@ SCENARIOS: dict[str, Scenario] = {
                  trigger_followers=(6_000.0, 40_000.0), trigger_reposts=(30.0, 90.0), volume=2.5,
                  hostile_mix=tuple(CRITIC_MIX.items())),
         Scenario("viral-success", "The campaign goes viral for good reasons: volume grows 10x or more "
-                 "after a celebrity joins, and it stays friendly.", viral_boost=(10.0, 18.0)),
+                 "after a celebrity joins, and it stays friendly.", viral_boost=(15.0, 25.0)),
         Scenario("steady-critics", "A constant minority of critics (10-20%) from launch to the end, "
                  "never a hijack.", critic_share=(0.14, 0.26)),
     )

@@ -28,7 +28,6 @@ BUILTIN: dict[str, Any] = {
     "volume-spike": VolumeSpikeDetector,
     "fixed-share": FixedShareDetector,
     "baseline-share": FixedShareDetector,
-    "baseline-volume": VolumeSpikeDetector,
 }
 
 

@@ -8,14 +8,17 @@ for a small shift (a slow burn) and a large one (a sudden hijack):
 
     S <- max(0, S + w * [p log(p1/p0) + (1 - p) log((1 - p1)/(1 - p0))] / design_effect)
 
-The baseline p0 is learned while the stream is calm (a Beta prior, then a weighted mean with a long
-memory) and frozen while evidence accumulates. Each threshold comes from the false-alarm rate: the
-mean run length of a CUSUM between false alarms is about e^h / KL(p0 || p1) observations (Wald and
-Siegmund's approximation, overshoot ignored, which errs on the safe side), so with k shifts sharing the
-rate, h = ln(k * posts_per_day * KL(p0 || p1) / false_alarms_per_day). Posts in one cascade are not
-independent; `design_effect` (>= 1) divides the evidence to allow for it. It is 1 by default:
-`benchmarks/detect --calibrate` measures the largest statistic reached on calm simulated streams (seeds
-the benchmark does not report) and finds it well below the thresholds.
+The baseline p0 is learned from the stream an hour late (a Beta prior, then a weighted mean with a
+long memory; never from what led to an alarm), at the upper end of its uncertainty. Each threshold
+comes from the false-alarm rate: the mean run length of a CUSUM between false alarms is about
+e^h / KL(p0 || p1) observations (Wald and Siegmund's approximation, overshoot ignored, which errs on
+the safe side), so with k shifts sharing the rate,
+
+    h = ln(k * posts_per_day * KL(p0 || p1) / false_alarms_per_day).
+
+Posts in one cascade are not independent; `design_effect` (>= 1) divides the evidence to allow for it.
+It is 1 by default: `benchmarks/detect --calibrate` measures the largest statistic reached on calm
+simulated streams (seeds the benchmark does not report) and finds it below the thresholds.
 
 Alarms escalate (watch -> warning -> critical) instead of repeating; a new episode cannot alarm until
 `cooldown_minutes` after the last alarm.
@@ -51,7 +54,7 @@ class HijackDetector:
                  posts_per_day: float = 5000.0, shifts: tuple[float, ...] = (0.1, 0.25), design_effect: float = 1.0,
                  prior_share: float = 0.15, prior_weight: float = 10.0, memory: float = 1500.0,
                  cooldown_minutes: float = 60.0, min_posts: int = 20, repost_share: float = 0.5,
-                 lag_minutes: float = 60.0) -> None:
+                 lag_minutes: float = 60.0, caution: float = 0.75) -> None:
         self.campaign = campaign
         self.false_alarms_per_day = false_alarms_per_day
         self.posts_per_day = posts_per_day
@@ -64,6 +67,7 @@ class HijackDetector:
         self.min_posts = min_posts
         self.repost_share = repost_share
         self.lag_minutes = lag_minutes
+        self.caution = caution
         self.alarm: Alarm | None = None
         self.alarms: list[Alarm] = []
         self._weights = ReachWeights(repost_share)
@@ -92,9 +96,12 @@ class HijackDetector:
 
     @property
     def baseline(self) -> float:
-        """The hostile share p0 of the calm stream (reach weighted)."""
+        """The hostile share p0 of the calm stream (reach weighted), taken at the upper end of its
+        uncertainty (mean + `caution` standard errors): a young stream's baseline is not yet known, and
+        must not make its first critics look like a hijack."""
         wp, w = self._base
-        return min(0.6, max(0.01, wp / w))
+        mean = wp / w
+        return min(0.6, max(0.01, mean + self.caution * math.sqrt(mean * (1 - mean) / w)))
 
     @property
     def statistic(self) -> float:
@@ -119,7 +126,8 @@ class HijackDetector:
         for i, shift in enumerate(self.shifts):
             p1 = self._p1(shift)
             llr = p * math.log(p1 / p0) + (1 - p) * math.log((1 - p1) / (1 - p0))
-            self._stats[i] = min(max(0.0, self._stats[i] + w * llr / self.design_effect), 10 * self._h[i])
+            # Capped at 4h: room to escalate to critical, and quick to recover when the stream calms.
+            self._stats[i] = min(max(0.0, self._stats[i] + w * llr / self.design_effect), 4 * self._h[i])
         self._track_change(post, p, w)
         self._queue(post.created_at, p, w)
 

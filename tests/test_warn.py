@@ -1,0 +1,138 @@
+"""The hijack detector: early on simulated hijacks, silent on viral success and steady critics, escalation
+and cool-down, reach weighting, owner exclusion, and the meaning of its false-alarm rate."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from backfire.model import Author, Campaign, Post, Verdict
+from backfire.simulate import generate
+from backfire.simulate.oracle import NoisyClassifier
+from backfire.warn import HijackDetector, detect, get_detector
+from backfire.warn.reach import ReachWeights, reach
+
+T0 = datetime(2024, 5, 1, 12, tzinfo=UTC)
+CAMPAIGN = Campaign.for_tag("LoveRiverton", owner="CityOfRiverton")
+
+
+def _run(scenario: str, seed: int, hours: float = 8.0, name: str = "default"):  # type: ignore[no-untyped-def]
+    sim = generate(scenario, seed, hours=hours)
+    oracle = NoisyClassifier(sim.labels, seed=seed)
+    return sim, detect(((p, oracle.predict_one(p)) for p in sim.posts), sim.campaign, name)
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_fires_within_minutes_of_a_mynypd_hijack_with_the_true_trigger_first(seed: int) -> None:
+    sim, alarms = _run("mynypd", seed, hours=5)
+    assert alarms, "no alarm on a hijacked stream"
+    first = alarms[0]
+    assert sim.truth.onset is not None and first.at >= sim.truth.onset
+    assert (first.at - sim.truth.onset) <= timedelta(minutes=15)
+    assert first.triggers[0] == sim.truth.trigger_accounts[0]
+    assert first.hostile_share > first.share_before
+    assert first.examples and first.example_ids and "hostile share rose" in first.message
+
+
+@pytest.mark.parametrize(("scenario", "seed"), [("viral-success", 31), ("viral-success", 32),
+                                                ("steady-critics", 33), ("steady-critics", 34)])
+def test_silent_when_a_campaign_goes_viral_or_has_steady_critics(scenario: str, seed: int) -> None:
+    _, alarms = _run(scenario, seed, hours=12)
+    assert alarms == []
+
+
+def test_the_volume_baseline_cries_wolf_on_viral_success_where_ours_does_not() -> None:
+    _, volume = _run("viral-success", 31, hours=12, name="volume-spike")
+    assert volume
+
+
+def _post(i: int, minute: float, handle: str | None = None, followers: int | None = 300,
+          repost_of: str | None = None) -> Post:
+    return Post(id=str(i), platform="csv", author=Author(handle=handle or f"user{i}", followers=followers),
+                created_at=T0 + timedelta(minutes=minute), text=f"post {i}", repost_of=repost_of)
+
+
+def _verdict(i: int, p: float) -> Verdict:
+    return Verdict(post_id=str(i), stance="hostile" if p >= 0.5 else "support", p_hostile=p)
+
+
+def _feed(det: HijackDetector, start: int, n: int, minute0: float, p: float, per_minute: float = 4.0) -> list:
+    out = []
+    for k in range(n):
+        i = start + k
+        alarm = det.update(_post(i, minute0 + k / per_minute), _verdict(i, p))
+        if alarm:
+            out.append(alarm)
+    return out
+
+
+def test_escalates_instead_of_repeating_and_respects_the_cool_down() -> None:
+    det = HijackDetector(CAMPAIGN, cooldown_minutes=120)
+    assert _feed(det, 0, 400, 0, 0.1) == []  # 100 calm minutes
+    burst = _feed(det, 400, 60, 100, 0.9)  # 15 hostile minutes
+    assert [a.severity for a in burst] == ["watch", "warning", "critical"]
+    assert burst[0].share_before < 0.2 < 0.8 < burst[-1].hostile_share
+    assert _feed(det, 460, 480, 115, 0.05, per_minute=8) == []  # calm again: the episode ends
+    assert det.statistic == 0
+    assert _feed(det, 940, 60, 175, 0.9) == []  # a new burst inside the 120 min cool-down: no repeat
+    late = _feed(det, 1000, 600, 190, 0.05, per_minute=4) + _feed(det, 1600, 60, 340, 0.9)
+    assert late and late[0].severity == "watch"  # after the cool-down, a new episode alarms again
+
+
+def test_the_owner_cannot_raise_an_alarm() -> None:
+    det = HijackDetector(CAMPAIGN)
+    for i in range(600):
+        det.update(_post(i, i / 4, handle="CityOfRiverton"), _verdict(i, 0.95))
+    assert det.alarms == [] and det.statistic == 0
+
+
+def test_reposts_weigh_the_audience_they_add_not_a_fresh_post() -> None:
+    weights = ReachWeights()
+    original = weights.weight(_post(1, 0, followers=250))
+    first = weights.weight(_post(2, 1, followers=250, repost_of="1"))
+    tenth = [weights.weight(_post(3 + k, 2, followers=250, repost_of="1")) for k in range(9)][-1]
+    assert original == 1.0 and first == pytest.approx(0.5) and tenth < first / 3
+    assert reach(2_000_000) > reach(250) > reach(3)
+    same_author = [weights.weight(_post(100 + k, 3, handle="busy")) for k in range(4)]
+    assert same_author[3] == pytest.approx(same_author[0] / 2)
+
+
+def test_false_alarm_rate_sets_the_threshold() -> None:
+    strict = HijackDetector(false_alarms_per_day=0.01).thresholds()
+    loose = HijackDetector(false_alarms_per_day=1.0).thresholds()
+    assert all(s - lo == pytest.approx(2 * 2.302585, rel=1e-6) for s, lo in zip(strict, loose, strict=True))
+
+
+def test_a_stricter_false_alarm_rate_alarms_later() -> None:
+    sim = generate("mynypd", 23, hours=5)
+    verdicts = NoisyClassifier(sim.labels, seed=23).predict_many(sim.posts)
+    firsts = []
+    for rate in (1.0, 0.001):
+        alarms = detect(zip(sim.posts, verdicts, strict=True), sim.campaign, false_alarms_per_day=rate)
+        firsts.append(alarms[0].at)
+    assert firsts[0] <= firsts[1]
+
+
+def test_fixed_share_baseline_reads_vader_not_the_classifier() -> None:
+    det = get_detector("fixed-share", CAMPAIGN)
+    for i in range(120):
+        text = "This is awful, terrible and disgusting" if i % 2 else "What a lovely day"
+        post = Post(id=str(i), platform="csv", author=Author(handle=f"u{i}"), text=text,
+                    created_at=T0 + timedelta(minutes=i))
+        det.update(post, _verdict(i, 0.0))  # the classifier says nothing is hostile
+    assert det.alarms and det.alarms[0].hostile_share > 0.4
+
+
+def test_volume_baseline_fires_on_a_spike() -> None:
+    det = get_detector("volume-spike", CAMPAIGN)
+    for i in range(60):  # one post a minute for an hour
+        det.update(_post(i, i), _verdict(i, 0.1))
+    for i in range(60, 260):  # then 200 posts in ten minutes
+        det.update(_post(i, 60 + (i - 60) / 20), _verdict(i, 0.1))
+    assert len(det.alarms) == 1
+
+
+def test_unknown_detector_name_lists_the_known_ones() -> None:
+    with pytest.raises(ValueError, match="default"):
+        get_detector("nope")
