@@ -56,7 +56,7 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("viral-success", "The campaign goes viral for good reasons: volume grows 10x or more "
                  "after a celebrity joins, and it stays friendly.", viral_boost=(15.0, 25.0)),
         Scenario("steady-critics", "A constant minority of critics (10-20%) from launch to the end, "
-                 "never a hijack.", critic_share=(0.14, 0.26)),
+                 "never a hijack.", critic_share=(0.12, 0.22)),
     )
 }
 

@@ -54,7 +54,7 @@ class HijackDetector:
                  posts_per_day: float = 5000.0, shifts: tuple[float, ...] = (0.1, 0.25), design_effect: float = 1.0,
                  prior_share: float = 0.15, prior_weight: float = 10.0, memory: float = 1500.0,
                  cooldown_minutes: float = 60.0, min_posts: int = 20, repost_share: float = 0.5,
-                 lag_minutes: float = 60.0, caution: float = 0.75) -> None:
+                 lag_minutes: float = 60.0, caution: float = 0.3) -> None:
         self.campaign = campaign
         self.false_alarms_per_day = false_alarms_per_day
         self.posts_per_day = posts_per_day

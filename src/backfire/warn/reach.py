@@ -3,7 +3,8 @@
 An original, quote or reply weighs its author's reach (log followers relative to a median account). A
 repost repeats a verdict already counted, so it weighs only the audience it adds: a fraction of its
 author's reach that shrinks as the same post is reposted again (its audiences overlap). An author's
-n-th post weighs 1/sqrt(n), so one busy account cannot outvote a crowd.
+post weighs 1/sqrt(n), n counting their recent posts (halving every two hours), so one busy account
+cannot outvote a crowd.
 
 >>> reach(250), round(reach(100_000), 2), reach(None)
 (1.0, 2.08, 1.0)
@@ -52,14 +53,43 @@ def _rebuild(limit: int, items: list[tuple[str, int]]) -> Bounded:
     return counter
 
 
+class Activity(OrderedDict[str, tuple[float, float]]):
+    """How busy each author has been lately: a count of their posts that halves every `half_life`
+    minutes, for the `limit` most recently active authors."""
+
+    def __init__(self, half_life: float = 120.0, limit: int = 20_000) -> None:
+        super().__init__()
+        self.half_life = half_life
+        self.limit = limit
+
+    def bump(self, key: str, at: float) -> float:
+        """Count one more post by `key` at `at` (minutes) and return the decayed count, at least 1."""
+        level, last = self.pop(key, (0.0, at))
+        level = level * 0.5 ** (max(0.0, at - last) / self.half_life) + 1.0
+        self[key] = (level, at)
+        if len(self) > self.limit:
+            self.popitem(last=False)
+        return level
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_activity, (self.half_life, self.limit, list(self.items())))
+
+
+def _rebuild_activity(half_life: float, limit: int, items: list[tuple[str, tuple[float, float]]]) -> Activity:
+    activity = Activity(half_life, limit)
+    activity.update(items)
+    return activity
+
+
 class ReachWeights:
     """Evidence weight per post (see module doc). `repost_share` is the weight of a first repost
     relative to an original by the same account."""
 
-    def __init__(self, repost_share: float = 0.5, limit: int = 20_000) -> None:
+    def __init__(self, repost_share: float = 0.5, author_half_life: float = 120.0, limit: int = 20_000) -> None:
         self.repost_share = repost_share
+        self.author_half_life = author_half_life
         self.reposts = Bounded(limit)
-        self.authors = Bounded(limit)
+        self.authors = Activity(author_half_life, limit)
 
     def weigh(self, post: Post) -> tuple[float, float]:
         """(evidence weight, audience) of `post`; call once per post, in stream order.
@@ -73,7 +103,7 @@ class ReachWeights:
             k = self.reposts.bump(post.repost_of)
             discount = self.repost_share / math.sqrt(k)
             base, audience = base * discount, audience * discount
-        n = self.authors.bump(post.author.handle.casefold())
+        n = self.authors.bump(post.author.handle.casefold(), post.created_at.timestamp() / 60.0)
         return base / math.sqrt(n), audience
 
     def weight(self, post: Post) -> float:
