@@ -33,13 +33,24 @@ class Outcome:
 
 
 def verdicts_for(sim: Simulation, classifier: str, seed: int) -> list[Verdict]:
-    """The verdicts a detector sees: the noisy stand-in, or the project's real classifier."""
+    """The verdicts a detector sees: the noisy stand-in ("noisy"), or a registered classifier of the
+    project by name ("default", "baseline", ...) run on the simulated texts."""
     if classifier == "noisy":
         return NoisyClassifier(sim.labels, seed=seed).predict_many(sim.posts)
-    from backfire.understand import get_classifier  # type: ignore[attr-defined]
-
-    model = get_classifier("default")
+    model = _classifier(classifier)
     return list(model.predict_many(sim.posts, sim.campaign))
+
+
+_MODELS: dict[str, Any] = {}
+
+
+def _classifier(name: str) -> Any:
+    """One instance per process of the project's classifier `name` (loading it is slow)."""
+    if name not in _MODELS:
+        from backfire.understand import get_classifier
+
+        _MODELS[name] = get_classifier(name)
+    return _MODELS[name]
 
 
 def run_stream(scenario: str, seed: int, classifier: str = "noisy", hours: float = 12.0,
