@@ -50,11 +50,14 @@ def timeline_svg(data: dict[str, Any]) -> str:
                    linestyle="--", linewidth=1.6)
         ax.annotate(f"alarm: {alarm['severity']}", xy=(_time(alarm["at"]), 1.0), xycoords=("data", "axes fraction"),
                     rotation=90, va="top", ha="right", fontsize=8)
+    span_hours = (times[-1] - times[0]) * 24
+    ax.xaxis.set_major_locator(mdates.HourLocator(interval=max(1, int(span_hours // 8))))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
     ax.set_xlabel("time (UTC)")
     handles, labels = ax.get_legend_handles_labels()
     h2, l2 = share.get_legend_handles_labels()
-    ax.legend(handles + h2, labels + l2, loc="upper left", fontsize=8, frameon=False)
+    ax.legend(handles + h2, labels + l2, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=4, fontsize=8,
+              frameon=False)
     ax.spines["top"].set_visible(False)
     fig.tight_layout()
     return _svg(fig)
