@@ -136,3 +136,11 @@ def test_volume_baseline_fires_on_a_spike() -> None:
 def test_unknown_detector_name_lists_the_known_ones() -> None:
     with pytest.raises(ValueError, match="default"):
         get_detector("nope")
+
+
+def test_a_lasting_shift_becomes_the_new_normal_after_rebaseline_hours() -> None:
+    det = HijackDetector(CAMPAIGN, rebaseline_hours=2)
+    _feed(det, 0, 400, 0, 0.1)
+    first = _feed(det, 400, 800, 100, 0.6)  # 200 minutes at a new, lasting level
+    assert first and first[0].severity == "watch"
+    assert det.baseline > 0.4 and det.statistic < 1  # accepted as the baseline, watching again

@@ -21,7 +21,8 @@ It is 1 by default: `benchmarks/detect --calibrate` measures the largest statist
 simulated streams (seeds the benchmark does not report) and finds it below the thresholds.
 
 Alarms escalate (watch -> warning -> critical) instead of repeating; a new episode cannot alarm until
-`cooldown_minutes` after the last alarm.
+`cooldown_minutes` after the last alarm. An episode still alarmed after `rebaseline_hours` becomes the
+new normal: its share is learned as the baseline and watching starts afresh.
 
 >>> from backfire.simulate import generate
 >>> from backfire.simulate.oracle import NoisyClassifier
@@ -54,7 +55,7 @@ class HijackDetector:
                  posts_per_day: float = 5000.0, shifts: tuple[float, ...] = (0.1, 0.25), design_effect: float = 1.0,
                  prior_share: float = 0.15, prior_weight: float = 10.0, memory: float = 1500.0,
                  cooldown_minutes: float = 60.0, min_posts: int = 20, repost_share: float = 0.5,
-                 lag_minutes: float = 60.0, caution: float = 0.3) -> None:
+                 lag_minutes: float = 60.0, caution: float = 0.3, rebaseline_hours: float = 12.0) -> None:
         self.campaign = campaign
         self.false_alarms_per_day = false_alarms_per_day
         self.posts_per_day = posts_per_day
@@ -68,6 +69,7 @@ class HijackDetector:
         self.repost_share = repost_share
         self.lag_minutes = lag_minutes
         self.caution = caution
+        self.rebaseline_hours = rebaseline_hours
         self.alarm: Alarm | None = None
         self.alarms: list[Alarm] = []
         self._weights = ReachWeights(repost_share)
@@ -83,6 +85,7 @@ class HijackDetector:
         self._first: datetime | None = None
         self._pending: deque[list[float]] = deque()  # [minute, sum w*p, sum w] not yet in the baseline
         self._level = -1  # severity index alarmed in the current episode
+        self._episode: datetime | None = None  # when the current episode first alarmed
 
     def thresholds(self) -> list[float]:
         """One threshold per shift, from the false-alarm rate (see the module doc):
@@ -202,19 +205,34 @@ class HijackDetector:
         return 0
 
     def _maybe_alarm(self, post: Post) -> Alarm | None:
+        if self._episode and post.created_at - self._episode > timedelta(hours=self.rebaseline_hours):
+            self._accept_new_normal()
         level = self.severity()
         if level < 0:
             if self.statistic <= 0.0:
-                self._level = -1  # the episode is over
+                self._level, self._episode = -1, None  # the episode is over
             return None
         if level <= self._level or self._cooling(post.created_at, level):
             return None
         self._level = level
+        self._episode = self._episode or post.created_at
         self._pending.clear()  # what led to the alarm never becomes the baseline
         alarm = self._make_alarm(post, SEVERITIES[level])
         self.alarm = alarm
         self.alarms.append(alarm)
         return alarm
+
+    def _accept_new_normal(self) -> None:
+        """After `rebaseline_hours` in one alarmed episode, the shifted share is the campaign's new normal:
+        learn it as the baseline and start watching afresh (a watcher that runs for days stays useful)."""
+        wp, ws = self._change[self._leader()]
+        share = wp / ws if ws > 0 else self.baseline
+        self._base = (share * self.prior_weight * 10, self.prior_weight * 10)
+        self._stats = [0.0] * len(self.shifts)
+        self._change = [[0.0, 0.0] for _ in self.shifts]
+        self._starts = [None] * len(self.shifts)
+        self._level, self._episode = -1, None
+        self._h = self.thresholds()
 
     def _cooling(self, at: datetime, level: int) -> bool:
         """A new episode (nothing alarmed yet) waits for the cool-down after the last alarm."""
