@@ -29,7 +29,9 @@ class Counting:
                         p_hostile=0.9 if "baton" in p.text else 0.1, model="counting") for p in posts]
 
 
-def post(i: str, text: str, author: str = "a", repost_of: str | None = None, embedded: list[Post] | None = None) -> Post:
+def post(
+    i: str, text: str, author: str = "a", repost_of: str | None = None, embedded: list[Post] | None = None
+) -> Post:
     return Post(id=i, platform="t", author=Author(handle=author), text=text, repost_of=repost_of,
                 created_at=datetime(2014, 4, 22, 18, tzinfo=UTC), embedded=embedded or [])
 

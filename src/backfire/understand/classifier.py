@@ -23,7 +23,7 @@ from backfire.understand.cues import clean_text, cue_reasons
 from backfire.understand.embed import MiniLMEncoder
 from backfire.understand.evaluate import sarcasm_score
 from backfire.understand.features import FeatureExtractor, SparseEncoder, StaticEncoder
-from backfire.understand.heads import load_heads
+from backfire.understand.heads import LinearHead, load_heads
 from backfire.understand.stance import Probs, decide
 from backfire.understand.stream import post_text
 from backfire.understand.train import WEIGHTS_DIR, base_inputs
@@ -116,6 +116,15 @@ class DefaultClassifier:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """MiniLM sentence embeddings (mean-pooled, normalised) of `texts`, for adaptation and narratives."""
         return self._features.encoder.encode([clean_text(t) for t in texts])[:, :384]
+
+    @property
+    def heads(self) -> dict[str, LinearHead]:
+        """The trained heads by task name (for evaluation)."""
+        return self._heads
+
+    def features(self, texts: Sequence[str]) -> tuple[np.ndarray, sp.csr_matrix]:
+        """The (dense, sparse) features the heads read, for raw `texts`."""
+        return self._features.transform(list(texts))
 
     def score_texts(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """Every head's calibrated output for `texts`, as arrays keyed by name."""

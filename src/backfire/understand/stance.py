@@ -2,6 +2,7 @@
 
 The brand head says how a post feels about the organisation it addresses. The campaign sharpens it:
 - the owner's own posts are support;
+- the owner handle, the tag and the content words of the intent sentence say what the campaign is about;
 - sarcasm flips praise: a post that reads as praise but is sarcastic is hostile;
 - a post that addresses the owner (mentions it, names it, uses its tag) and pairs praise with force,
   arrests or violence is hostile, even when every word is praise;
@@ -54,6 +55,18 @@ def campaign_terms(campaign: Campaign) -> set[str]:
         if len(stem) >= 3 and stem != core:
             terms.add(stem)
     return terms
+
+
+_STOP = frozenset(
+    "share post posts photo photos picture pictures your with that this them they their from about "
+    "what have will would please tweet tweets using tag tagged our ours you".split()
+)
+
+
+def intent_terms(campaign: Campaign) -> set[str]:
+    """Content words of the campaign's intent sentence (e.g. 'officers'), naming what it is about."""
+    words = re.findall(r"[a-z]+", campaign.intent.casefold())
+    return {w for w in words if len(w) >= 4 and w not in _STOP}
 
 
 def _mentions_terms(text: str, terms: set[str]) -> bool:
@@ -119,7 +132,7 @@ def _campaign_rules(
     terms = campaign_terms(campaign)
     owners = {o.casefold() for o in campaign.owners}
     words = set(re.findall(r"[a-z']+", text.casefold()))
-    addresses = _mentions_terms(text, terms)
+    addresses = _mentions_terms(text, terms) or bool(words & intent_terms(campaign))
     if addresses and words & PRAISE and words & FORCE:
         notes.append("praise over force aimed at the campaign")
         return max(h, 0.85), n * 0.15, s * 0.1

@@ -1,0 +1,70 @@
+"""The default model on posts we wrote: sarcasm, campaign awareness and the verdict fields."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from backfire.model import Author, Campaign, Post, Verdict
+from backfire.understand.classifier import DefaultClassifier
+
+DATA = Path(__file__).parent / "data" / "understand"
+CAMPAIGN = Campaign.for_tag("myNYPD", owner="NYPDnews", intent="Share photos of you with our officers")
+
+
+@pytest.fixture(scope="module")
+def verdicts() -> dict[str, tuple[dict[str, str], Verdict]]:
+    rows = [json.loads(line) for line in (DATA / "campaign_posts.jsonl").read_text(encoding="utf-8").splitlines()]
+    posts = [Post(id=r["id"], platform="t", author=Author(handle=r["author"]), text=r["text"],
+                  created_at=datetime(2014, 4, 22, 18, tzinfo=UTC)) for r in rows]
+    out = DefaultClassifier.shared().predict_many(posts, CAMPAIGN)
+    return {r["id"]: (r, v) for r, v in zip(rows, out, strict=True)}
+
+
+def test_expected_stances(verdicts: dict[str, tuple[dict[str, str], Verdict]]) -> None:
+    wrong = []
+    for key, (row, v) in verdicts.items():
+        ok = v.stance != "hostile" if row["expect"] == "not-hostile" else v.stance == row["expect"]
+        if not ok:
+            wrong.append(f"{key}: expected {row['expect']}, got {v.stance} ({v.reason})")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_sarcastic_praise_is_hostile_and_explained(verdicts: dict[str, tuple[dict[str, str], Verdict]]) -> None:
+    _, v = verdicts["h1"]
+    assert v.stance == "hostile" and v.p_hostile >= 0.5
+    assert "praise" in v.reason or "sarcas" in v.reason
+
+
+def test_owner_is_support(verdicts: dict[str, tuple[dict[str, str], Verdict]]) -> None:
+    _, v = verdicts["own"]
+    assert v.stance == "support" and v.p_hostile < 0.05 and "owner" in v.reason
+
+
+def test_campaign_changes_the_verdict() -> None:
+    clf = DefaultClassifier.shared()
+    attack = Post(id="x", platform="t", author=Author(handle="z"), created_at=datetime(2014, 4, 22, tzinfo=UTC),
+                  text="Love the #myNYPD officers, great work beating that kid with batons")
+    with_campaign = clf.predict_one(attack, CAMPAIGN)
+    assert with_campaign.stance == "hostile"
+    owner_post = attack.model_copy(update={"author": Author(handle="NYPDnews")})
+    assert clf.predict_one(owner_post, CAMPAIGN).stance == "support"
+    assert clf.predict_one(owner_post, None).stance != "support" or clf.predict_one(owner_post, None).p_hostile > 0.02
+
+
+def test_sentiment_reads_plain_text() -> None:
+    clf = DefaultClassifier.shared()
+
+    def post(text: str) -> Post:
+        return Post(id="1", platform="t", author=Author(handle="a"), text=text,
+                    created_at=datetime(2014, 4, 22, tzinfo=UTC))
+
+    happy = clf.predict_one(post("What a lovely sunny day with my family, so happy!"))
+    sad = clf.predict_one(post("Worst day ever, I hate this awful weather and my phone broke"))
+    assert happy.sentiment_label == "positive" and happy.sentiment > 0.3
+    assert sad.sentiment_label == "negative" and sad.sentiment < -0.3
+    rude = clf.predict_one(post("you are a fucking idiot, shut up"))
+    assert rude.offensive > 0.5
