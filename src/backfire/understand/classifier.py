@@ -159,7 +159,9 @@ class DefaultClassifier:
         if image is not None:
             hostile = max(hostile, image) if sarcasm >= 0.5 or image >= 0.8 else hostile
         cues = cue_reasons(text)
-        probs = Probs(hostile, float(brand[1]), float(brand[2]), sarcasm, float(scores["offensive"][i]), cues)
+        sent = scores["sentiment"][i]
+        probs = Probs(hostile, float(brand[1]), float(brand[2]), sarcasm, float(scores["offensive"][i]), cues,
+                      positive=float(sent[2]), negative=float(sent[0]))
         dec = decide(text, post.author.handle, probs, campaign)
         sent = scores["sentiment"][i]
         labels: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")

@@ -31,7 +31,7 @@ FORCE = frozenset(
     "arrest arrested arresting beat beaten beating baton brutality brutal force pepper tackled tackle "
     "choke chokehold shot shoot shooting kill killed killing violence violent riot gun guns punch punched "
     "kicked kicking dragged handcuff handcuffed handcuffs taser tased teargas harass harassed harassment "
-    "abuse abused racist racism blood bloody bruised injured beatdown stomp stomped slammed cops pig pigs "
+    "abuse abused racist racism blood bloody bruised injured beatdown stomp stomped slammed kneeling pig pigs "
     "murder murdered raid raided cuffed jail jailed detained crackdown oppression thug thugs".split()
 )
 NEGATIVE_EMOJI = frozenset("🙄🙃😒😑🤡💀😤😡🤬👎🤦🤷")
@@ -49,6 +49,11 @@ SARCASM_PHRASES = re.compile(
     r"yeah right|oh (great|good|wonderful|joy)|what a (surprise|shock)|of course|clearly|obviously|"
     r"totally|gotta love|got to love|because that|as if|sure,|great job|well done|good job|so glad|"
     r"another (great|wonderful)|my favou?rite|how nice|how lovely",
+    re.I,
+)
+QUOTE_BACK = re.compile(
+    r"you asked for|here'?s mine|here is mine|here'?s my|here is my|my #\w+ (photo|pic|picture)|"
+    r"want(ed)? (photos|pictures|pics)|tag (it|them|us)|to be featured",
     re.I,
 )
 SCARE_QUOTES = re.compile(r"[\"“‘'][^\"”’' ]{2,20}[\"”’']")
@@ -121,6 +126,7 @@ def cue_reasons(text: str) -> list[str]:
         (SARCASM_TAGS.search(text), "#not/#sarcasm tag"),
         (MOCK_PHRASES.search(text), "mock advertising/service phrasing"),
         (SARCASM_PHRASES.search(text), "ironic praise phrase"),
+        (QUOTE_BACK.search(text), "quotes the campaign's call back"),
         (SCARE_QUOTES.search(text), "scare quotes"),
         (chars & NEGATIVE_EMOJI, "eye-roll emoji"),
     )

@@ -28,6 +28,8 @@ _MENTION = re.compile(r"@(\w+)")
 _PREFIX = re.compile(r"^(my|our|the|i ?love|we ?love|love)(?=[a-z]{3,})")
 _SUFFIX = re.compile(r"(news|official|hq|tweets?|pd|help|team)$")
 FLIP = 0.85
+CLASH_CUES = frozenset({"praise next to force", "#not/#sarcasm tag", "mock advertising/service phrasing",
+                        "eye-roll emoji", "scare quotes"})
 
 
 @dataclass
@@ -40,6 +42,13 @@ class Probs:
     sarcasm: float
     offensive: float
     cues: list[str] = field(default_factory=list)
+    positive: float = 0.0
+    negative: float = 0.0
+
+    @property
+    def clash(self) -> bool:
+        """A cue that marks praise as ironic (not the sarcasm score alone, which over-reads praise)."""
+        return bool(set(self.cues) & CLASH_CUES)
 
 
 def campaign_terms(campaign: Campaign) -> set[str]:
@@ -82,10 +91,10 @@ def _clause_sentiment(text: str, terms: set[str], owners: set[str]) -> tuple[flo
             continue
         handles = {h.casefold() for h in _MENTION.findall(clause)}
         score = vader_scores(clause)["compound"]
-        if _mentions_terms(clause, terms):
-            own.append(score)
-        elif handles - owners - {"user"}:
+        if handles - owners - {"user"} and not handles & owners:
             other.append(score)
+        elif _mentions_terms(clause, terms):
+            own.append(score)
     return (min(own) if own else None), (min(other) if other else None)
 
 
@@ -105,7 +114,8 @@ def _renormalise(h: float, n: float, s: float) -> tuple[float, float, float]:
 
 
 def _sarcasm_flip(p: Probs, h: float, n: float, s: float, notes: list[str]) -> tuple[float, float, float]:
-    if p.sarcasm >= 0.5 and s > 0.2:
+    if p.sarcasm >= 0.5 and p.clash and (s > 0.2 or p.positive > 0.5):
+        h, n, s = h, n * 0.5, s + n * 0.5
         moved = s * FLIP * min(1.0, 2 * (p.sarcasm - 0.5) + 0.5)
         notes.append("sarcastic praise")
         return h + moved, n, s - moved
@@ -136,11 +146,17 @@ def _campaign_rules(
     if addresses and words & PRAISE and words & FORCE:
         notes.append("praise over force aimed at the campaign")
         return max(h, 0.85), n * 0.15, s * 0.1
+    if addresses and words & FORCE and ("quotes the campaign's call back" in p.cues or p.negative >= 0.4):
+        notes.append("force or arrests shown in answer to the campaign")
+        return max(h, 0.75), n * 0.3, s * 0.2
     own, other = _clause_sentiment(text, terms, owners)
+    if other is not None and other < -0.05 and (own is None or own >= 0.0) and h >= max(n, s) and not p.clash:
+        notes.append("negativity aimed at another account, not the campaign")
+        return h * 0.25, n + h * 0.5, s + h * 0.25 + (0.3 if own is not None and own > 0.3 else 0.0)
     if addresses and own is not None and own <= -0.3:
         notes.append("criticises the campaign's owner")
         return max(h, 0.75), n * 0.3, s * 0.2
-    if other is not None and other < -0.05 and (own is None or own >= 0.0) and h >= max(n, s) and p.sarcasm < 0.5:
-        notes.append("negativity aimed at another account, not the campaign")
-        return h * 0.25, n + h * 0.5, s + h * 0.25 + (0.3 if own is not None and own > 0.3 else 0.0)
+    if addresses and p.positive >= 0.8 and not p.clash and h < 0.3:
+        notes.append("praises the campaign")
+        return h, n * 0.5, s + n * 0.5
     return h, n, s
