@@ -41,6 +41,16 @@ _TEXTS = (
     "Smile for the camera while the baton comes down",
 )
 
+_ENDINGS = (
+    "what a day", "see you next week", "thank you all", "not again", "unbelievable", "so proud",
+    "who signed off on this", "bring the kids", "watch the video", "never forget",
+)
+
+
+def _text(index: int) -> str:
+    """A distinct text per index (real streams rarely repeat a text exactly)."""
+    return f"{_TEXTS[index % len(_TEXTS)]}, {_ENDINGS[(index // 7) % len(_ENDINGS)]} ({index})"
+
 
 class EventLog(Protocol):
     """What a replay server serves: events by index, in time order, found by cursor."""
@@ -120,7 +130,7 @@ class SyntheticJetstream:
         return self._identity(index) if index % 20 == 9 else self._delete(index)
 
     def _post(self, index: int, tagged: bool, facet: bool) -> dict[str, Any]:
-        body = _TEXTS[index % len(_TEXTS)]
+        body = _text(index)
         tag = self.tag if facet else self.tag.upper()
         text = f"{body} #{tag}" if tagged else body
         record: dict[str, Any] = {
@@ -237,7 +247,7 @@ def mastodon_status(
     if opted_out == "noindex":
         account["noindex"] = True
     when = datetime.fromtimestamp((status_id >> 16) / 1000, tz=UTC)
-    text = _TEXTS[n % len(_TEXTS)]
+    text = _text(n)
     return {
         "id": str(status_id), "created_at": when.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
         "in_reply_to_id": None, "in_reply_to_account_id": None, "sensitive": False, "spoiler_text": "",
