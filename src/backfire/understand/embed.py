@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -145,8 +146,7 @@ class MiniLMEncoder:
         return tok
 
     def _load_model(self) -> nn.Module:
-        if self.threads:
-            torch.set_num_threads(self.threads)
+        torch.set_num_threads(1)  # parallelism comes from batches run side by side (see `encode`)
         model = MiniBert()
         _load_state(model, self.folder / "model.safetensors")
         model.eval()
@@ -157,19 +157,31 @@ class MiniLMEncoder:
         return model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed `texts` in length-sorted batches; rows come back in input order."""
+        """Embed `texts` in length-sorted batches; rows come back in input order.
+
+        Batches run side by side on `threads` single-threaded workers rather than one batch on a
+        multi-threaded kernel: no thread ever waits at a barrier for another, so a busy machine slows
+        the encoder down in proportion instead of stalling it, and each batch's result never depends
+        on the thread count.
+        """
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
         encs = self._tokenizer.encode_batch([t or " " for t in texts])
         ids = [e.ids for e in encs]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        with self._lock, torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                chunk = order[start : start + self.batch_size]
-                out[chunk] = self._embed_batch([ids[i] for i in chunk])
+        chunks = [order[s : s + self.batch_size] for s in range(0, len(order), self.batch_size)]
+        with self._lock:
+            if self.threads > 1 and len(chunks) > 1:
+                with ThreadPoolExecutor(self.threads) as pool:
+                    results = list(pool.map(lambda c: self._embed_batch([ids[i] for i in c]), chunks))
+            else:
+                results = [self._embed_batch([ids[i] for i in c]) for c in chunks]
+        for chunk, emb in zip(chunks, results, strict=True):
+            out[chunk] = emb
         return out
 
+    @torch.inference_mode()
     def _embed_batch(self, ids: list[list[int]]) -> np.ndarray:
         width = max(len(x) for x in ids)
         arr = torch.zeros((len(ids), width), dtype=torch.long)

@@ -8,6 +8,7 @@ weights; the hashing needs no vocabulary and the IDF vector ships with the weigh
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -103,12 +104,17 @@ class FeatureExtractor:
     def dense_dim(self) -> int:
         return self.encoder.dim + self.static.dim + len(CUE_NAMES)
 
-    def dense(self, texts: Sequence[str]) -> np.ndarray:
-        """Embeddings and cues for cleaned `texts`."""
-        cues = np.stack([cue_vector(t) for t in texts]) if texts else np.zeros((0, len(CUE_NAMES)))
-        return np.hstack([self.encoder.encode(texts), self.static.encode(texts), cues]).astype(np.float32)
-
     def transform(self, texts: Sequence[str]) -> tuple[np.ndarray, sp.csr_matrix]:
-        """Clean `texts`, then return (dense, sparse) features."""
+        """Clean `texts`, then return (dense, sparse) features.
+
+        The encoder runs in a background thread (torch releases the GIL) while this thread computes
+        the Python-bound parts: n-grams, cues and static embeddings.
+        """
         cleaned = [clean_text(t) for t in texts]
-        return self.dense(cleaned), self.sparse.encode(cleaned)
+        with ThreadPoolExecutor(1) as pool:
+            future = pool.submit(self.encoder.encode, cleaned)
+            sparse = self.sparse.encode(cleaned)
+            cues = np.stack([cue_vector(t) for t in cleaned]) if cleaned else np.zeros((0, len(CUE_NAMES)))
+            static = self.static.encode(cleaned)
+            dense = np.hstack([future.result(), static, cues]).astype(np.float32)
+        return dense, sparse
