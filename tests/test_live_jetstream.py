@@ -210,3 +210,32 @@ def test_an_unforeseen_decoding_error_is_quarantined_not_fatal(store: Store) -> 
     # event 10 (a tagged post) is lost to the bug, and with it event 17, its repost
     assert store.count_posts(CAMPAIGN) == log.kept_count() - 2
     assert "RuntimeError: mapping bug" in next(iter(store.quarantined(CAMPAIGN))).reason
+
+
+def test_a_slow_pipeline_runs_off_the_loop_with_a_bounded_backlog(store: Store) -> None:
+    log = SyntheticJetstream(3000, step_us=5000)
+    seen: list[str] = []
+    backlogs: list[int] = []
+    watchers: list[Watcher] = []
+
+    def slow_pipeline(posts: list[Any]) -> None:
+        time.sleep(0.05)  # a classifier slower than the stream
+        seen.extend(p.id for p in posts)
+        backlogs.append(watchers[0].worker.backlog if watchers and watchers[0].worker else 0)
+
+    async def scenario() -> WatchStats:
+        server = JetstreamReplay(log)
+        url = await server.start()
+        try:
+            watcher = Watcher(JetstreamSource(["myNYPD"], CAMPAIGN, url), store, CAMPAIGN, idle_exit=1.0,
+                              batch_size=50, on_posts=slow_pipeline, handle_signals=False)
+            watchers.append(watcher)
+            return await asyncio.wait_for(watcher.run(), timeout=40)
+        finally:
+            await server.stop()
+
+    stats = asyncio.run(scenario())
+    assert stats.reconnects == 0
+    assert len(seen) == len(set(seen)) == store.count_posts(CAMPAIGN) == log.kept_count()
+    assert seen == [p.id for p in store.posts(CAMPAIGN)]  # in commit order
+    assert max(backlogs) <= 5

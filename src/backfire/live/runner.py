@@ -35,6 +35,7 @@ from backfire.live.base import (
 )
 from backfire.live.batch import Backoff, Committer, RecentKeys
 from backfire.live.timeline import USER_AGENT, TransientError
+from backfire.live.worker import HookWorker
 from backfire.store.base import Gap, Store
 
 
@@ -85,8 +86,10 @@ class Watcher:
         self.handle_signals = handle_signals
         self.stats = WatchStats(source=source.name)
         self.recent = RecentKeys()
+        self.worker = HookWorker(on_posts) if on_posts is not None else None
         self.committer = Committer(store, campaign, source.cursor_name, self.stats, batch_size, batch_ms,
-                                   on_posts, self.recent, source.merge_cursor)
+                                   self.worker.submit if self.worker else None, self.recent,
+                                   source.merge_cursor)
         self.state = "starting"
         self._stop = asyncio.Event()
         self._last_activity = time.monotonic()
@@ -155,6 +158,8 @@ class Watcher:
         """Watch until stopped; commit what is pending and return the counts."""
         self.committer.start(self.store.get_cursor(self.source.cursor_name))
         self._install_signals()
+        if self.worker is not None:
+            self.worker.start()
         main = asyncio.create_task(self._connect_loop())
         ticker = asyncio.create_task(self._tick())
         stopper = asyncio.create_task(self._stop.wait())
@@ -168,6 +173,9 @@ class Watcher:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             self.committer.flush()
+            if self.worker is not None:
+                self.set_state("pipeline finishing the last batches")
+                await self.worker.close()
             self._remove_signals()
             await self.source.close()
         if main.done() and not main.cancelled() and main.exception() is not None:
@@ -235,6 +243,8 @@ class Watcher:
                 self.backoff.reset()
                 first = False
             self._handle_frame(frame)
+            if self.worker is not None and self.worker.backlog > self.worker.max_backlog:
+                await self._wait_for_pipeline()
 
     def _handle_frame(self, frame: str | bytes) -> None:
         try:
@@ -249,6 +259,14 @@ class Watcher:
         if gap is not None:
             self.record_gap(gap)
         self.accept(decoded)
+
+    async def _wait_for_pipeline(self) -> None:
+        """Stop reading while the pipeline catches up (the server keeps what we have not read)."""
+        assert self.worker is not None
+        state = self.state
+        self.set_state(f"pipeline catching up ({self.worker.backlog} batches waiting)", paused=True)
+        await self.worker.wait_below(self.worker.max_backlog // 2)
+        self.set_state(state)
 
     async def _wait_before_retry(self, exc: BaseException) -> None:
         self.committer.flush()
