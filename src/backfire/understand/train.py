@@ -137,12 +137,11 @@ def train(
     seed: int = 13,
     progress: Progress = _quiet,
     extractor: FeatureExtractor | None = None,
-    threads: int = 1,
+    threads: int = 2,
 ) -> dict[str, float]:
     """Rebuild the weights from the shared data at `root` into `out`; return the validation figures.
 
-    One encoder thread by default: on a shared two-core machine two torch threads fight other
-    processes for the cores and run several times slower (results do not depend on it).
+    `threads` encoder workers run batches side by side; the weights do not depend on it.
     """
     from backfire.understand.embed import MiniLMEncoder
     from backfire.understand.evaluate import evaluate_heads
