@@ -98,8 +98,11 @@ def test_sigterm_or_ctrl_c_commits_the_batch_and_prints_the_summary(tmp_path: Pa
     db = tmp_path / "watch.db"
     with ServerThread(JetstreamReplay(log, JetstreamScript(rate=3000))) as server:
         proc = start(watch_cmd(server.url, db, "--no-pipeline", "--batch-size", "100000", "--batch-ms", "60000"))
-        wait_for_posts(db, proc, 0)
-        time.sleep(1.5)
+        replay = server.server
+        deadline = time.monotonic() + 30
+        while replay.sent < 3000:  # type: ignore[attr-defined]  # connected: signal handlers are in place
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
         assert committed(db)[0] == 0  # nothing due yet: one big batch is pending
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=20)
