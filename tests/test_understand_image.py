@@ -71,3 +71,20 @@ def test_image_evidence_takes_the_worst_image(tmp_path: Path, scorer: ClipScorer
     first, second = image_evidence(scorer, posts)
     assert first is not None and first > 0.9 and second is None
     assert image_evidence(None, posts) == [None, None]
+
+
+def test_default_classifier_uses_image_evidence(tmp_path: Path, scorer: ClipScorer) -> None:
+    from backfire.model import Campaign
+    from backfire.understand.classifier import DefaultClassifier
+
+    base = DefaultClassifier.shared()
+    with_images = object.__new__(DefaultClassifier)
+    with_images.__dict__.update(base.__dict__, image=scorer)
+    text = "Officers at the square today #myNYPD"
+    photo = Post(id="1", platform="t", author=Author(handle="a"), created_at=datetime(2014, 4, 22, tzinfo=UTC),
+                 text=text, media=[image(tmp_path, "red", (250, 0, 0))])
+    campaign = Campaign.for_tag("myNYPD", owner="NYPDnews")
+    plain = base.predict_one(photo, campaign)
+    seen = with_images.predict_one(photo, campaign)
+    assert seen.p_hostile > plain.p_hostile and "image hostile" in seen.reason
+    assert "ClipScorer" in repr(with_images)

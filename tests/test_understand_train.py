@@ -1,0 +1,75 @@
+"""`train` on a tiny labelled folder written here: it runs end to end and is deterministic for a seed."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from backfire.understand import data, features
+from backfire.understand.heads import load_heads
+from backfire.understand.train import train
+
+GOOD = ["love it", "great day", "so happy", "wonderful people", "best thing ever", "thank you all", "amazing"]
+BAD = ["hate it", "awful day", "so sad", "terrible people", "worst thing ever", "shame on you", "disgusting"]
+FLAT = ["it is tuesday", "the bus comes at nine", "meeting at noon", "rain later", "new episode", "see the map"]
+
+
+def rows(labels: dict[str, list[str]], n: int) -> list[tuple[str, str]]:
+    out = []
+    for i in range(n):
+        for label, words in labels.items():
+            out.append((f"{words[i % len(words)]} {i} #{label[:3]}", label))
+    return out
+
+
+def write_csv(path: Path, header: list[str], body: list[tuple[str, ...]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(body)
+
+
+def tiny_data(root: Path) -> Path:
+    te = root / "tweeteval"
+    for part, n in (("train", 16), ("val", 6)):
+        write_csv(te / f"sentiment_{part}.csv", ["text", "label"],
+                  rows({"positive": GOOD, "negative": BAD, "neutral": FLAT}, n))
+        write_csv(te / f"irony_{part}.csv", ["text", "label"], rows({"irony": GOOD, "non_irony": FLAT}, n))
+        write_csv(te / f"offensive_{part}.csv", ["text", "label"],
+                  rows({"offensive": BAD, "not_offensive": FLAT}, n))
+        for target in data.STANCE_TARGETS:
+            body = [(target, t, lab) for t, lab in rows({"favor": GOOD, "against": BAD, "none": FLAT}, n)]
+            write_csv(te / f"stance_{target}_{part}.csv", ["target", "text", "label"], body)
+    sarc = [(t, "1" if lab == "s" else "0", "plainly bad" if lab == "s" else "")
+            for t, lab in rows({"s": GOOD, "n": FLAT}, 20)]
+    write_csv(root / "isarcasmeval" / "train.csv", ["text", "sarcastic", "rephrase"], sarc)
+    fig = root / "figlang_sarcasm" / "train.jsonl"
+    fig.parent.mkdir(parents=True)
+    fig.write_text("".join(json.dumps({"label": "SARCASM" if lab == "s" else "NOT_SARCASM", "response": t,
+                                       "context": ["x"]}) + "\n" for t, lab in rows({"s": GOOD, "n": FLAT}, 20)))
+    brand = [("Mon Dec 01 19:30:03 +0000 2014", t, lab, "1")
+             for t, lab in rows({"negative": BAD, "neutral": FLAT, "positive": GOOD}, 20)]
+    write_csv(root / "brand" / "apple.csv", ["created_at", "text", "label", "confidence"], brand)
+    return root
+
+
+@pytest.mark.timeout(300)
+def test_train_is_deterministic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(features, "HASH_BITS", 10)  # small n-gram space: same code, quick fits
+    root = tiny_data(tmp_path / "data")
+    assert data.available(root)
+    first = train(root, tmp_path / "a", seed=3)
+    second = train(root, tmp_path / "b", seed=3)
+    assert first == second
+    digest = [hashlib.sha256((tmp_path / d / "default.npz").read_bytes()).hexdigest() for d in ("a", "b")]
+    assert digest[0] == digest[1]
+    heads, extra = load_heads(tmp_path / "a" / "default.npz")
+    assert {"sentiment", "sarcasm", "offensive", "brand", "irony"} <= set(heads) and "idf" in extra
+    assert first["sentiment_macro_recall"] > 0.5
+    meta = json.loads((tmp_path / "a" / "metrics.json").read_text())
+    assert meta["seed"] == 3 and meta["val"] == first
