@@ -18,16 +18,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from backfire import settings
 from backfire.cli.app import app
+from backfire.cli.common import alarm_hooks, err, print_alarm
 from backfire.explain.export import export_row, write_export
 from backfire.ingest import default_paths, ingest
-from backfire.model import Alarm, Campaign, Post, Quarantined
+from backfire.model import Campaign, Quarantined
 from backfire.sources import SourceError
 from backfire.store import Store, open_store
 
 # Classification, detection and reporting pull in numpy, the model and matplotlib: they are imported by
 # the commands that use them, so `ingest`, `quarantine` and `--help` start fast.
 
-err = Console(stderr=True)
 
 FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="Force the input format (default: detect).")]
 TagOpt = Annotated[str | None, typer.Option("--tag", help="The campaign's hashtag, e.g. myNYPD.")]
@@ -62,28 +62,6 @@ def _fail(message: str) -> typer.Exit:
 
 def _warn_bad(item: Quarantined) -> None:
     err.print(f"[yellow]Skipped[/yellow] {item.path} line {item.line}: {item.reason}", highlight=False)
-
-
-def _print_alarm(tag: str) -> Any:
-    from backfire.demo import describe_alarm
-
-    def hook(alarm: Alarm, post: Post) -> None:
-        err.print(f"[bold red]{describe_alarm(alarm, tag)}[/bold red]", highlight=False)
-
-    return hook
-
-
-def _alarm_hooks(tag: str, webhook: str | None, slack: str | None, smtp: str | None) -> list[Any]:
-    """Print each alarm, and send it to the channels the settings name (failures are reported)."""
-    from backfire.alerting import alert_hook, channels_from_urls
-
-    channels = channels_from_urls(settings.WEBHOOK_URL.resolve(webhook), settings.SLACK_WEBHOOK.resolve(slack),
-                                  settings.SMTP_URL.resolve(smtp))
-    hooks = [_print_alarm(tag)]
-    if channels:
-        hooks.append(alert_hook(channels, lambda d: err.print(f"[red]Alert not delivered[/red] ({d.channel}): "
-                                                              f"{d.error}", highlight=False)))
-    return hooks
 
 
 def _campaign_of(store: Store, name: str) -> Campaign:
@@ -198,7 +176,7 @@ def detect_cmd(
     campaign = Campaign.for_tag(tag, owner, intent)
     classifier = get_classifier(settings.MODEL.resolve(model))
     det = get_detector(settings.DETECTOR.resolve(detector), campaign=campaign)
-    hooks = _alarm_hooks(campaign.tags[0], webhook_url, slack_webhook, smtp_url)  # printed on stderr
+    hooks = alarm_hooks(campaign.tags[0], webhook_url, slack_webhook, smtp_url)  # printed on stderr
     try:
         with _progress() as bar:
             task = bar.add_task("Classifying and watching", total=None)
@@ -235,7 +213,7 @@ def analyze_cmd(
         tag = camp.tags[0] if camp.tags else camp.name
         with _progress() as bar:
             task = bar.add_task("Classifying and watching", total=total)
-            hooks = _alarm_hooks(tag, webhook_url, slack_webhook, smtp_url)
+            hooks = alarm_hooks(tag, webhook_url, slack_webhook, smtp_url)
             pipeline = analyze_campaign(store, camp, classifier, det, on_alarm=hooks,
                                         progress=lambda n: bar.update(task, completed=n))
     s = pipeline.summary()
@@ -319,7 +297,7 @@ def demo_cmd(
             bar.update(tasks[stage], completed=done)
 
         classifier = get_classifier(settings.MODEL.resolve(model))
-        result = run_demo(folder, seed=seed, on_alarm=_print_alarm("myNYPD"), progress=progress,
+        result = run_demo(folder, seed=seed, on_alarm=print_alarm("myNYPD"), progress=progress,
                           classifier=classifier)
     _print_demo_summary(result, err)
     if serve if serve is not None else sys.stdout.isatty():

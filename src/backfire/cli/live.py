@@ -20,12 +20,11 @@ from rich.console import Console
 
 from backfire import settings
 from backfire.cli.app import app
+from backfire.cli.common import alarm_hooks, err
 from backfire.live import JETSTREAM_URL, Backoff, JetstreamSource, MastodonSource, Watcher, WatchError, WatchStats
 from backfire.live.base import PostsHook, StreamSource
-from backfire.model import Alarm, Campaign, Post
+from backfire.model import Campaign, Post
 from backfire.store import Store, open_store
-
-err = Console(stderr=True)
 
 
 class SourceName(StrEnum):
@@ -75,9 +74,13 @@ def watch_cmd(
     model: str | None = settings.MODEL.option(),
     detector: str | None = settings.DETECTOR.option(),
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+    owner: Annotated[str | None, typer.Option("--owner", help="The campaign owner's handle.")] = None,
+    webhook_url: str | None = settings.WEBHOOK_URL.option(),
+    slack_webhook: str | None = settings.SLACK_WEBHOOK.option(),
+    smtp_url: str | None = settings.SMTP_URL.option(),
 ) -> None:
     """Watch a campaign's tags live, committing posts with the stream cursor; Ctrl-C stops cleanly."""
-    camp = Campaign(name=campaign or tag[0].lstrip("#"), tags=tag)
+    camp = Campaign(name=campaign or tag[0].lstrip("#"), tags=tag, owners=[owner] if owner else [])
     try:
         stream = _source(source, camp, url, token, compress, zstd_dictionary, parse_since(since))
     except (WatchError, OSError, ValueError) as exc:
@@ -86,7 +89,9 @@ def watch_cmd(
     with open_store(settings.DB.resolve(db)) as store:
         if store.campaign(camp.name) is None:
             store.save_campaign(camp)
-        hook = _pipeline_or_none(store, store.campaign(camp.name) or camp, model, detector) if pipeline else None
+        alerts = (webhook_url, slack_webhook, smtp_url)
+        known = store.campaign(camp.name) or camp
+        hook = _pipeline_or_none(store, known, model, detector, alerts) if pipeline else None
         stats = _run(stream, store, camp.name, hook, max_events=max_events, idle_exit=idle_exit,
                      batch_size=batch_size, batch_ms=batch_ms)
     err.print(stats.summary(), highlight=False)
@@ -138,32 +143,30 @@ def _run(stream: StreamSource, store: Store, campaign: str, hook: PostsHook | No
         raise typer.Exit(2) from exc
 
 
-def _pipeline_or_none(store: Store, camp: Campaign, model: str | None, detector: str | None) -> PostsHook | None:
+def _pipeline_or_none(store: Store, camp: Campaign, model: str | None, detector: str | None,
+                      alerts: tuple[str | None, str | None, str | None]) -> PostsHook | None:
     """The pipeline hook, or None (with a warning) when a part of the pipeline cannot be loaded."""
     try:
-        return _pipeline_hook(store, camp, model, detector)
+        return _pipeline_hook(store, camp, model, detector, alerts)
     except Exception as exc:  # any part missing (weights, a module): still collect, and say so
         err.print(f"[yellow]Collecting only:[/yellow] the pipeline could not start ({exc}). "
                   f"Run `backfire analyze {camp.name}` once it can.", highlight=False)
         return None
 
 
-def _pipeline_hook(store: Store, camp: Campaign, model: str | None, detector: str | None) -> PostsHook:
-    """Classify, detect and alert on each committed batch (alarms printed on stderr)."""
-    from backfire.demo import describe_alarm
+def _pipeline_hook(store: Store, camp: Campaign, model: str | None, detector: str | None,
+                   alerts: tuple[str | None, str | None, str | None] = (None, None, None)) -> PostsHook:
+    """Classify, detect and alert on each committed batch (alarms printed on stderr and sent on)."""
     from backfire.pipeline import Pipeline
     from backfire.understand import get_classifier
     from backfire.warn import get_detector
-
-    def print_alarm(alarm: Alarm, post: Post) -> None:
-        err.print(f"[bold red]{describe_alarm(alarm, camp.tags[0])}[/bold red]", highlight=False)
 
     pipe = Pipeline(
         camp,
         get_classifier(settings.MODEL.resolve(model)),
         get_detector(settings.DETECTOR.resolve(detector), campaign=camp),
         store=store,
-        on_alarm=[print_alarm],
+        on_alarm=alarm_hooks(camp.tags[0], *alerts),
     )
 
     failed: list[Exception] = []
