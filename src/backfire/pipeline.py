@@ -15,7 +15,9 @@ from typing import Any
 from backfire.model import Alarm, Campaign, Post, Verdict
 from backfire.store import Store
 from backfire.understand import classify_posts, get_classifier
+from backfire.understand.adapt import adapt
 from backfire.understand.base import Classifier
+from backfire.understand.stream import TextCache
 from backfire.warn import get_detector
 from backfire.warn.base import Detector
 
@@ -48,7 +50,9 @@ class Pipeline:
         on_alarm: Sequence[AlarmHook] = (),
     ) -> None:
         self.campaign = campaign
-        self.classifier = classifier if classifier is not None else get_classifier("default")
+        base = classifier if classifier is not None else get_classifier("default")
+        self.classifier = with_corrections(base, store, campaign) if store is not None else base
+        self.cache = TextCache()
         self.detector = detector if detector is not None else get_detector("default", campaign=campaign)
         self.store = store
         self.on_alarm = list(on_alarm)
@@ -63,7 +67,7 @@ class Pipeline:
 
     def classify(self, posts: Iterable[Post]) -> Iterator[tuple[Post, Verdict]]:
         """Verdicts for `posts`, in order, each distinct text classified once."""
-        return classify_posts(posts, self.campaign, self.classifier)
+        return classify_posts(posts, self.campaign, self.classifier, cache=self.cache)
 
     def process(self, posts: Iterable[Post]) -> list[Alarm]:
         """Run one batch of posts (time order) through the pipeline; return the alarms it raised."""
@@ -100,6 +104,13 @@ class Pipeline:
 
     def summary(self) -> dict[str, Any]:
         return {"campaign": self.campaign.name, **self.counts.as_dict()}
+
+
+def with_corrections(classifier: Classifier, store: Store, campaign: Campaign) -> Classifier:
+    """`classifier` adapted to the reviewer labels stored for `campaign` (the latest label of a post wins)."""
+    latest = {label.post_key: label.stance for label in store.labels(campaign.name)}
+    examples = [(post, stance) for key, stance in latest.items() if (post := store.get_post(key)) is not None]
+    return adapt(classifier, examples) if examples else classifier
 
 
 def analyze_campaign(

@@ -46,6 +46,22 @@ class LRU(Generic[V]):
             self._data.popitem(last=False)
 
 
+class TextCache:
+    """Verdicts by normalised text, and which text each post id's verdict came from.
+
+    Pass one to successive `classify_posts` calls (as a live pipeline does batch after batch) so that
+    texts seen earlier are not classified again and reposts find originals from earlier batches.
+    """
+
+    def __init__(self, size: int = 50_000) -> None:
+        self.size = size
+        self.verdicts: LRU[Verdict] = LRU(size)
+        self.keys: LRU[str] = LRU(4 * size)
+
+    def __repr__(self) -> str:
+        return f"TextCache(size={self.size})"
+
+
 @dataclass
 class _State:
     campaign: Campaign | None
@@ -92,10 +108,14 @@ def classify_posts(
     campaign: Campaign | None,
     classifier: Classifier,
     batch_size: int = 256,
-    cache_size: int = 200_000,
+    cache: TextCache | None = None,
 ) -> Iterator[tuple[Post, Verdict]]:
-    """Yield (post, verdict) for every post, in input order, classifying each distinct text once."""
-    state = _State(campaign, classifier, LRU(cache_size), LRU(4 * cache_size))
+    """Yield (post, verdict) for every post, in input order, classifying each distinct text once.
+
+    `cache` carries verdicts over from earlier calls; without one, a fresh cache serves this stream.
+    """
+    cache = cache if cache is not None else TextCache()
+    state = _State(campaign, classifier, cache.verdicts, cache.keys)
     for post in posts:
         key, inherited = _plan(post, state)
         state.keys.put(post.id, key)
