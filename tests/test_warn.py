@@ -144,3 +144,17 @@ def test_a_lasting_shift_becomes_the_new_normal_after_rebaseline_hours() -> None
     first = _feed(det, 400, 800, 100, 0.6)  # 200 minutes at a new, lasting level
     assert first and first[0].severity == "watch"
     assert det.baseline > 0.4 and det.statistic < 1  # accepted as the baseline, watching again
+
+
+def test_a_poorly_separated_classifier_still_shows_the_shift_against_the_streams_own_calm_level() -> None:
+    import random
+
+    rng = random.Random(5)
+    det = HijackDetector(CAMPAIGN)
+    calm = [det.update(_post(i, i / 4), _verdict(i, rng.gauss(0.25, 0.06))) for i in range(1200)]
+    assert not any(calm) and det.spread < 0.1  # 300 calm minutes: the spread is the stream's own
+    # A hijack read by a timid model: hostile posts score 0.38 on average, and half the posts are hostile.
+    turned = [det.update(_post(i, i / 4), _verdict(i, rng.gauss(0.38 if i % 2 else 0.25, 0.06)))
+              for i in range(1200, 1400)]
+    alarms = [a for a in turned if a]
+    assert alarms and (alarms[0].at - (T0 + timedelta(minutes=300))) <= timedelta(minutes=15)

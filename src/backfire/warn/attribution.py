@@ -38,7 +38,7 @@ class Root:
 class Board:
     """Hostile reach per root post, bounded to the `limit` most recent roots."""
 
-    def __init__(self, limit: int = 5000, fade_minutes: float = 60.0, lookback_minutes: float = 60.0) -> None:
+    def __init__(self, limit: int = 5000, fade_minutes: float = 60.0, lookback_minutes: float = 30.0) -> None:
         self.limit = limit
         self.fade_minutes = fade_minutes
         self.lookback_minutes = lookback_minutes

@@ -56,7 +56,7 @@ class HijackDetector:
 
     def __init__(self, campaign: Campaign | None = None, false_alarms_per_day: float = 0.1,
                  posts_per_day: float = 5000.0, shifts: tuple[float, ...] = (0.25, 0.6, 1.5),
-                 design_effect: float = 1.6,
+                 design_effect: float = 2.0,
                  prior_share: float = 0.15, prior_spread: float = 0.15, prior_weight: float = 10.0,
                  memory: float = 1500.0, min_spread: float = 0.05, clip: float = 2.0, warmup: float = 20.0,
                  cooldown_minutes: float = 60.0, min_posts: int = 20, repost_share: float = 0.5,
@@ -82,7 +82,7 @@ class HijackDetector:
         self.alarm: Alarm | None = None
         self.alarms: list[Alarm] = []
         self._weights = ReachWeights(repost_share)
-        self._board = Board()
+        self._board = Board(lookback_minutes=60.0)  # slow burns: the CUSUM leaves zero late
         # (sum w*p, sum w*p^2, sum w) of the calm stream, from the prior.
         self._base = self._moments(prior_share, prior_spread, prior_weight)
         self._stats = [0.0] * len(self.shifts)
