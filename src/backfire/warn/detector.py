@@ -1,27 +1,24 @@
 """The hijack detector: a CUSUM on the reach-weighted hostile share of a campaign's stream.
 
 Each post brings soft evidence: the classifier's `p_hostile`, weighted by the post's reach (`reach.py`;
-the owner's own posts are skipped, reposts weigh only the audience they add). The statistic is a bank
-of CUSUMs (Page 1954) for a rise of the mean p_hostile by d spreads, for a small d (a slow burn), a
-medium and a large one (a sudden hijack), on the post's standardised score z = (p - p0) / sigma, clipped
-to [-clip, clip] so one post cannot decide:
+the owner's own posts are skipped, reposts weigh only the audience they add). The statistic is the
+Bernoulli log-likelihood-ratio CUSUM of "the hostile share has risen from the baseline p0 to
+p1 = p0 + shift" (Page 1954), with each post's expected log-likelihood ratio under `p_hostile`, run
+for a small shift (a slow burn) and a large one (a sudden hijack):
 
-    S <- max(0, S + w * d * (z - d / 2) / design_effect)
+    S <- max(0, S + w * [p log(p1/p0) + (1 - p) log((1 - p1)/(1 - p0))] / design_effect)
 
-The calm stream's mean p0 and spread sigma are learned from the stream itself, an hour late (a prior,
-then weighted moments with a long memory; never from what led to an alarm), p0 at the upper end of its
-uncertainty. So what counts is a shift of p_hostile relative to this stream's own calm level, in units
-of its own spread: a classifier whose probabilities are poorly separated (0.25 on friendly posts, 0.4
-on hostile ones) is watched as well as a sharp one. Nothing is tested until `warmup` weight units of
-the calm stream are known. Each threshold comes from the false-alarm rate: the mean run length of a
-CUSUM between false alarms is about e^h / (d^2 / 2) observations (Wald and Siegmund's approximation,
-overshoot ignored), so with k shifts sharing the rate,
+The baseline p0 is learned from the stream an hour late (a Beta prior, then a weighted mean with a
+long memory; never from what led to an alarm), at the upper end of its uncertainty. Each threshold
+comes from the false-alarm rate: the mean run length of a CUSUM between false alarms is about
+e^h / KL(p0 || p1) observations (Wald and Siegmund's approximation, overshoot ignored, which errs on
+the safe side), so with k shifts sharing the rate,
 
-    h = ln(k * posts_per_day * d^2 / 2 / false_alarms_per_day).
+    h = ln(k * posts_per_day * KL(p0 || p1) / false_alarms_per_day).
 
-Posts in one cascade, and many posts of one critic, are not independent; `design_effect` divides the
-evidence to allow for it. It is calibrated on calm simulated streams of seeds the benchmark does not
-report (`benchmarks/detect --calibrate`).
+Posts in one cascade are not independent; `design_effect` (>= 1) divides the evidence to allow for it.
+It is 1 by default: `benchmarks/detect --calibrate` measures the largest statistic reached on calm
+simulated streams (seeds the benchmark does not report) and finds it below the thresholds.
 
 Alarms escalate (watch -> warning -> critical) instead of repeating; a new episode cannot alarm until
 `cooldown_minutes` after the last alarm. An episode still alarmed after `rebaseline_hours` becomes the
@@ -55,23 +52,17 @@ class HijackDetector:
     name = "default"
 
     def __init__(self, campaign: Campaign | None = None, false_alarms_per_day: float = 0.1,
-                 posts_per_day: float = 5000.0, shifts: tuple[float, ...] = (0.25, 0.6, 1.5),
-                 design_effect: float = 2.0,
-                 prior_share: float = 0.15, prior_spread: float = 0.15, prior_weight: float = 10.0,
-                 memory: float = 1500.0, min_spread: float = 0.05, clip: float = 2.0, warmup: float = 20.0,
+                 posts_per_day: float = 5000.0, shifts: tuple[float, ...] = (0.1, 0.25), design_effect: float = 1.0,
+                 prior_share: float = 0.15, prior_weight: float = 10.0, memory: float = 1500.0,
                  cooldown_minutes: float = 60.0, min_posts: int = 20, repost_share: float = 0.5,
-                 lag_minutes: float = 60.0, caution: float = 1.0, rebaseline_hours: float = 12.0) -> None:
+                 lag_minutes: float = 60.0, caution: float = 0.3, rebaseline_hours: float = 12.0) -> None:
         self.campaign = campaign
         self.false_alarms_per_day = false_alarms_per_day
         self.posts_per_day = posts_per_day
         self.shifts = tuple(shifts)
         self.design_effect = design_effect
         self.prior_share = prior_share
-        self.prior_spread = prior_spread
         self.prior_weight = prior_weight
-        self.min_spread = min_spread
-        self.clip = clip
-        self.warmup = warmup
         self.memory = memory
         self.cooldown_minutes = cooldown_minutes
         self.min_posts = min_posts
@@ -83,8 +74,7 @@ class HijackDetector:
         self.alarms: list[Alarm] = []
         self._weights = ReachWeights(repost_share)
         self._board = Board(lookback_minutes=60.0)  # slow burns: the CUSUM leaves zero late
-        # (sum w*p, sum w*p^2, sum w) of the calm stream, from the prior.
-        self._base = self._moments(prior_share, prior_spread, prior_weight)
+        self._base = (prior_share * prior_weight, prior_weight)  # (sum w*p, sum w) of the calm stream
         self._stats = [0.0] * len(self.shifts)
         self._h = self.thresholds()
         # Per CUSUM: [sum w*p, sum w] since it last left zero, and when that was (its change point).
@@ -93,36 +83,28 @@ class HijackDetector:
         self._examples: list[tuple[float, str, str]] = []
         self._seen = 0
         self._first: datetime | None = None
-        self._pending: deque[list[float]] = deque()  # [minute, sum w*p, sum w*p^2, sum w] not yet learned
+        self._pending: deque[list[float]] = deque()  # [minute, sum w*p, sum w] not yet in the baseline
         self._level = -1  # severity index alarmed in the current episode
         self._episode: datetime | None = None  # when the current episode first alarmed
 
     def thresholds(self) -> list[float]:
-        """One threshold per shift d (in spreads), from the false-alarm rate (see the module doc):
-        h = ln(k * posts_per_day * d^2 / 2 / false_alarms_per_day), at least 1."""
-        k = len(self.shifts)
-        return [max(1.0, math.log(k * self.posts_per_day * shift * shift / 2 / self.false_alarms_per_day))
+        """One threshold per shift, from the false-alarm rate (see the module doc):
+        h = ln(k * posts_per_day * KL(p0 || p1) / false_alarms_per_day), at least 1."""
+        p0, k = self.baseline, len(self.shifts)
+        return [max(1.0, math.log(k * self.posts_per_day * _kl(p0, self._p1(shift)) / self.false_alarms_per_day))
                 for shift in self.shifts]
 
-    @staticmethod
-    def _moments(mean: float, spread: float, weight: float) -> tuple[float, float, float]:
-        """(sum w*p, sum w*p^2, sum w) of `weight` posts of mean `mean` and standard deviation `spread`."""
-        return (mean * weight, (spread * spread + mean * mean) * weight, weight)
+    def _p1(self, shift: float) -> float:
+        return min(0.95, self.baseline + shift)
 
     @property
     def baseline(self) -> float:
         """The hostile share p0 of the calm stream (reach weighted), taken at the upper end of its
         uncertainty (mean + `caution` standard errors): a young stream's baseline is not yet known, and
         must not make its first critics look like a hijack."""
-        wp, _, w = self._base
-        return min(0.9, max(0.01, wp / w + self.caution * self.spread / math.sqrt(w)))
-
-    @property
-    def spread(self) -> float:
-        """The standard deviation of p_hostile on the calm stream (reach weighted), at least `min_spread`."""
-        wp, wp2, w = self._base
+        wp, w = self._base
         mean = wp / w
-        return math.sqrt(max(self.min_spread ** 2, wp2 / w - mean * mean))
+        return min(0.6, max(0.01, mean + self.caution * math.sqrt(mean * (1 - mean) / w)))
 
     @property
     def statistic(self) -> float:
@@ -143,12 +125,10 @@ class HijackDetector:
     # -- steps -------------------------------------------------------------------------------------
     def _accumulate(self, post: Post, p: float, w: float) -> None:
         """Add the post's evidence to each CUSUM, the change-window sums, or the calm baseline."""
-        if self._base[2] < self.prior_weight + self.warmup:
-            self._queue(post.created_at, p, w)  # the calm stream is not known yet: only learn it
-            return
-        z = min(self.clip, max(-self.clip, (p - self.baseline) / self.spread))
+        p0 = self.baseline
         for i, shift in enumerate(self.shifts):
-            llr = shift * (z - shift / 2)
+            p1 = self._p1(shift)
+            llr = p * math.log(p1 / p0) + (1 - p) * math.log((1 - p1) / (1 - p0))
             # Capped at 4h: room to escalate to critical, and quick to recover when the stream calms.
             self._stats[i] = min(max(0.0, self._stats[i] + w * llr / self.design_effect), 4 * self._h[i])
         self._track_change(post, p, w)
@@ -182,25 +162,24 @@ class HijackDetector:
         minute = (at - self._first).total_seconds() // 60
         if self._pending and self._pending[-1][0] == minute:
             self._pending[-1][1] += w * p
-            self._pending[-1][2] += w * p * p
-            self._pending[-1][3] += w
+            self._pending[-1][2] += w
         else:
-            self._pending.append([minute, w * p, w * p * p, w])
+            self._pending.append([minute, w * p, w])
         lag = min(self.lag_minutes, minute / 2)
         learned = False
         while self._pending and self._pending[0][0] < minute - lag:
-            _, wp, wp2, ws = self._pending.popleft()
+            _, wp, ws = self._pending.popleft()
             if self._level < 0:
-                self._learn(wp, wp2, ws)
+                self._learn(wp, ws)
                 learned = True
         if learned:
             self._h = self.thresholds()
 
-    def _learn(self, wp: float, wp2: float, w: float) -> None:
-        """Weighted mean and spread of the calm stream with a memory of about `memory` weight units."""
-        bwp, bwp2, bw = self._base
+    def _learn(self, wp: float, w: float) -> None:
+        """Weighted mean of the calm stream with a memory of about `memory` weight units."""
+        bwp, bw = self._base
         keep = 1.0 if bw + w <= self.memory else max(0.0, (self.memory - w) / bw)
-        self._base = (bwp * keep + wp, bwp2 * keep + wp2, bw * keep + w)
+        self._base = (bwp * keep + wp, bw * keep + w)
 
     def _keep_example(self, post: Post, score: float) -> None:
         if not post.text or post.repost_of is not None or any(e[2] == post.text for e in self._examples):
@@ -248,7 +227,7 @@ class HijackDetector:
         learn it as the baseline and start watching afresh (a watcher that runs for days stays useful)."""
         wp, ws = self._change[self._leader()]
         share = wp / ws if ws > 0 else self.baseline
-        self._base = self._moments(share, self.spread, self.prior_weight * 10)
+        self._base = (share * self.prior_weight * 10, self.prior_weight * 10)
         self._stats = [0.0] * len(self.shifts)
         self._change = [[0.0, 0.0] for _ in self.shifts]
         self._starts = [None] * len(self.shifts)
@@ -274,6 +253,15 @@ class HijackDetector:
             post_id=post.id, detector=self.name,
             message=_message(self.campaign, severity, before, share, start, post.created_at, triggers),
         )
+
+
+def _kl(p: float, q: float) -> float:
+    """Kullback-Leibler divergence of Bernoulli(q) from Bernoulli(p).
+
+    >>> round(_kl(0.2, 0.3), 4)
+    0.0257
+    """
+    return p * math.log(p / q) + (1 - p) * math.log((1 - p) / (1 - q))
 
 
 def _message(campaign: Campaign | None, severity: Severity, before: float, after: float, start: datetime,
