@@ -48,12 +48,26 @@ def test_cursor_is_committed_with_the_posts(fresh_store: Store) -> None:
 def test_a_failed_batch_leaves_neither_posts_nor_cursor(tmp_path: Path) -> None:
     store = open_store(tmp_path / "s.db")
 
-    def posts():  # fails while the batch is being built
-        yield make_post(1)
-        raise RuntimeError("boom")
+    class FailOnLinks:
+        """The real connection, except that linking posts to the campaign fails mid-transaction."""
 
-    with pytest.raises(RuntimeError):
-        store.add_posts(posts(), "c", cursor=("k", "v"))
+        def __init__(self, db: sqlite3.Connection) -> None:
+            self.db = db
+
+        def executemany(self, sql: str, rows: object) -> object:
+            if "campaign_posts" in sql:
+                raise sqlite3.OperationalError("disk I/O error")
+            return self.db.executemany(sql, rows)  # type: ignore[arg-type]
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.db, name)
+
+    real = store._db  # type: ignore[attr-defined]
+    store._db = FailOnLinks(real)  # type: ignore[attr-defined]
+    with pytest.raises(sqlite3.OperationalError):
+        store.add_posts([make_post(1), make_post(2)], "c", cursor=("k", "v"))
+    store._db = real  # type: ignore[attr-defined]
+    assert store.count_posts() == 0  # the posts inserted before the failure were rolled back
     assert store.count_posts("c") == 0
     assert store.get_cursor("k") is None
     store.close()
