@@ -8,7 +8,6 @@ last batch ended. Running the same files again stores nothing twice.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -133,6 +132,3 @@ def default_paths(paths: Iterable[str]) -> list[Path]:
             raise FileNotFoundError(f"No such file: {raw}")
     return out
 
-
-def total_bytes(paths: Iterable[Path]) -> int:
-    return sum(os.path.getsize(p) for p in paths)
