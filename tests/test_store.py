@@ -94,6 +94,7 @@ def test_campaigns_verdicts_alarms_gaps_labels_round_trip(fresh_store: Store) ->
     v = Verdict(post_id="1", stance="hostile", p_hostile=0.9, sarcasm=0.7, sentiment=0.4)
     fresh_store.save_verdicts("c", [("twitter:1", v)])
     assert fresh_store.verdicts("c") == {"twitter:1": v}
+    assert fresh_store.count_verdicts("c") == 1 and fresh_store.count_verdicts("other") == 0
     at = datetime(2014, 4, 22, 20, 5, tzinfo=UTC)
     alarm = Alarm(at=at, severity="warning", hostile_share=0.6, share_before=0.1, triggers=["x"])
     fresh_store.save_alarm("c", alarm)

@@ -225,7 +225,7 @@ def _ensure_verdicts(store: Store, campaign: Campaign, model: str | None) -> Non
     from backfire.understand import get_classifier
     from backfire.warn import get_detector
 
-    if len(store.verdicts(campaign.name)) < store.count_posts(campaign.name):
+    if store.count_verdicts(campaign.name) < store.count_posts(campaign.name):
         err.print("Some posts have no verdict yet: analysing the campaign first.")
         classifier = get_classifier(settings.MODEL.resolve(model))
         analyze_campaign(store, campaign, classifier, get_detector("default", campaign=campaign))

@@ -101,6 +101,9 @@ class Store(ABC):
     def verdicts(self, campaign: str) -> dict[str, Verdict]: ...
 
     @abstractmethod
+    def count_verdicts(self, campaign: str) -> int: ...
+
+    @abstractmethod
     def save_alarm(self, campaign: str, alarm: Alarm) -> None: ...
 
     @abstractmethod

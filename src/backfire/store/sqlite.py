@@ -196,6 +196,10 @@ class SQLiteStore(Store):
         rows = self._all("SELECT key, data FROM verdicts WHERE campaign = ?", (campaign,))
         return {key: Verdict.model_validate_json(data) for key, data in rows}
 
+    def count_verdicts(self, campaign: str) -> int:
+        row = self._one("SELECT COUNT(*) FROM verdicts WHERE campaign = ?", (campaign,))
+        return int(row[0]) if row else 0
+
     def save_alarm(self, campaign: str, alarm: Alarm) -> None:
         with self._lock:
             self._db.execute(
