@@ -160,3 +160,24 @@ def test_a_poorly_separated_classifier_still_shows_the_shift_against_the_streams
               for i in range(1200, 1400)]
     alarms = [a for a in turned if a]
     assert alarms and (alarms[0].at - (T0 + timedelta(minutes=300))) <= timedelta(minutes=15)
+
+
+def test_the_trigger_is_the_seed_of_a_hostile_cascade_not_a_famous_account_or_a_reply_to_it() -> None:
+    from backfire.warn.attribution import Threads
+
+    board = Threads()
+
+    def post(i: int, handle: str, followers: int, **links: str) -> Post:
+        return Post(id=str(i), platform="csv", author=Author(handle=handle, followers=followers),
+                    created_at=T0 + timedelta(minutes=i / 10), text=f"post {i}", **links)
+
+    board.record(post(0, "seed", 20_000), 0.15, reach(20_000), 0.2)  # sarcasm the classifier misread
+    for i in range(1, 40):  # hostile agreement and reposts it draws
+        if i % 3:
+            board.record(post(i, f"fan{i}", 300, repost_of="0"), 0.15, reach(300), 0.2)
+        else:
+            board.record(post(i, f"fan{i}", 300, reply_to="0"), 0.8, reach(300), 0.2)
+    board.record(post(40, "famous", 2_000_000), 0.9, reach(2_000_000), 0.2)  # one loud post, no cascade
+    board.record(post(41, "replier", 500_000, reply_to="0"), 0.9, reach(500_000), 0.2)  # answers the seed
+    assert board.rank(T0, 0.2)[0] == "seed"
+    assert "replier" not in board.rank(T0, 0.2)

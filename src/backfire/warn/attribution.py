@@ -22,6 +22,7 @@ import math
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from backfire.model import Post
 
@@ -75,3 +76,105 @@ class Board:
             first.setdefault(root.author, root.at)
         ranked = sorted(scores, key=lambda a: (-scores[a], first[a]))
         return [a for a in ranked if scores[a] > 0][:top]
+
+
+@dataclass
+class Thread:
+    """An original post, the reach of its reposts and the verdicts of the answers (quotes, replies) it drew."""
+
+    author: str
+    at: datetime
+    p: float  # the original's own p_hostile
+    reach: float = 0.0  # the original's and its reposts' reach
+    answers: float = 0.0  # sum of the answers' p_hostile
+    count: int = 0  # number of answers
+    carried: float = 0.0  # hostile mass of the answers themselves (reach times excess at the time)
+
+
+class Threads:
+    """Our detector's trigger board: which originals seeded the hostile reach, judged by their threads.
+
+    A thread is an original with its reposts, quotes and replies (answers to answers belong to the same
+    thread; an answer to a post never seen, such as the owner's, starts a thread of its own). Its
+    hostility is its own p_hostile, or that blended with its answers' (the original worth `own_weight`
+    answers) when this is higher: a sarcastic seed the classifier misreads still shows in the hostile
+    agreement it draws. Its credit is the reach of the original and its reposts (log followers, not raw
+    counts: one famous account's post must not outweigh a cascade) times that hostility's excess over
+    the calm baseline, plus what its answers reach. Each account's best thread counts, fading with its
+    distance from the change point in either direction; ties go to the earliest.
+
+    >>> from datetime import datetime, UTC
+    >>> from backfire.model import Author, Post
+    >>> board = Threads()
+    >>> t = datetime(2014, 4, 22, 20, tzinfo=UTC)
+    >>> board.record(Post(id="1", platform="x", author=Author(handle="a"), created_at=t, text="Such gentle"), 0.9, 1.0)
+    >>> board.record(Post(id="2", platform="x", author=Author(handle="b"), created_at=t, text="x", repost_of="1"),
+    ...              0.9, 2.0)
+    >>> board.rank(t, 0.2), round(board.threads["1"].reach, 1)
+    (['a'], 3.0)
+    """
+
+    def __init__(self, limit: int = 5000, fade_minutes: float = 60.0, lookback_minutes: float = 60.0,
+                 own_weight: float = 5.0) -> None:
+        self.limit = limit
+        self.fade_minutes = fade_minutes
+        self.lookback_minutes = lookback_minutes
+        self.own_weight = own_weight
+        self.threads: OrderedDict[str, Thread] = OrderedDict()
+        self.members: OrderedDict[str, str] = OrderedDict()  # answer id -> its thread's original
+        self.base = 0.0
+
+    def record(self, post: Post, p_hostile: float, reach: float, base: float = 0.0) -> None:
+        """Add `post` (its p_hostile and its author's reach) to its thread; `base` is the calm level."""
+        self.base = base
+        if post.repost_of is not None:
+            thread = self.threads.get(self.members.get(post.repost_of, post.repost_of))
+            if thread is not None:
+                thread.reach += reach
+            return
+        parent = post.quote_of or post.reply_to
+        if parent is None:
+            self.threads[post.id] = Thread(post.author.handle, post.created_at, p_hostile, reach)
+            _bound(self.threads, self.limit)
+            return
+        root = self.members.get(parent, parent)
+        thread = self.threads.get(root)
+        if thread is None:  # an answer to a post we never saw (or the owner's): a thread of its own
+            self.threads[post.id] = Thread(post.author.handle, post.created_at, p_hostile, reach)
+            _bound(self.threads, self.limit)
+            return
+        thread.answers += p_hostile
+        thread.count += 1
+        thread.carried += reach * _excess(p_hostile, base)
+        self.members[post.id] = root
+        _bound(self.members, self.limit)
+
+    def hostility(self, thread: Thread) -> float:
+        """The thread's p_hostile: its original's, or its answers' blended in when they lift it."""
+        return max(thread.p, (self.own_weight * thread.p + thread.answers) / (self.own_weight + thread.count))
+
+    def rank(self, since: datetime, base: float | None = None, top: int = 5) -> list[str]:
+        """Accounts ranked by the hostile reach their best thread seeded around `since`."""
+        base = self.base if base is None else base
+        scores: dict[str, float] = {}
+        first: dict[str, datetime] = {}
+        for thread in self.threads.values():
+            lag = (thread.at - since).total_seconds() / 60.0
+            if lag < -self.lookback_minutes:
+                continue
+            credit = thread.reach * _excess(self.hostility(thread), base) + thread.carried
+            score = credit * math.exp(-abs(lag) / self.fade_minutes)
+            if score > scores.get(thread.author, 0.0):
+                scores[thread.author] = score
+            first.setdefault(thread.author, thread.at)
+        ranked = sorted(scores, key=lambda a: (-scores[a], first[a]))
+        return [a for a in ranked if scores[a] > 0][:top]
+
+
+def _excess(p: float, base: float) -> float:
+    return max(0.0, p - base) / (1.0 - base) if base < 1.0 else 0.0
+
+
+def _bound(table: OrderedDict[str, Any], limit: int) -> None:
+    if len(table) > limit:
+        table.popitem(last=False)

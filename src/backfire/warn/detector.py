@@ -42,8 +42,8 @@ from collections import deque
 from datetime import datetime, timedelta
 
 from backfire.model import SEVERITIES, Alarm, Campaign, Post, Severity, Verdict
-from backfire.warn.attribution import Board
-from backfire.warn.reach import ReachWeights
+from backfire.warn.attribution import Threads
+from backfire.warn.reach import ReachWeights, reach
 
 
 class HijackDetector:
@@ -73,7 +73,7 @@ class HijackDetector:
         self.alarm: Alarm | None = None
         self.alarms: list[Alarm] = []
         self._weights = ReachWeights(repost_share)
-        self._board = Board(lookback_minutes=60.0)  # slow burns: the CUSUM leaves zero late
+        self._board = Threads(lookback_minutes=60.0)  # slow burns: the CUSUM leaves zero late
         self._base = (prior_share * prior_weight, prior_weight)  # (sum w*p, sum w) of the calm stream
         self._stats = [0.0] * len(self.shifts)
         self._h = self.thresholds()
@@ -117,8 +117,8 @@ class HijackDetector:
             return None
         self._seen += 1
         p = min(0.99, max(0.01, verdict.p_hostile))
-        w, audience = self._weights.weigh(post)
-        self._board.record(post, max(0.0, p - self.baseline) / (1 - self.baseline), audience)
+        w, _ = self._weights.weigh(post)
+        self._board.record(post, p, reach(post.author.followers), self.baseline)
         self._accumulate(post, p, w)
         return self._maybe_alarm(post)
 
@@ -244,7 +244,7 @@ class HijackDetector:
     def _make_alarm(self, post: Post, severity: Severity) -> Alarm:
         start = self._starts[self._leader()] or post.created_at
         examples = sorted(self._examples, reverse=True)
-        triggers = self._board.rank(start)
+        triggers = self._board.rank(start, self.baseline)
         share, before = self.share(), self.baseline
         return Alarm(
             at=post.created_at, severity=severity, hostile_share=round(share, 4), share_before=round(before, 4),
