@@ -4,7 +4,8 @@ Every original, quote and reply becomes a root. A post's hostile reach (the audi
 followers, times its probability of being hostile) is credited to its own author when it is a root, and to the author of
 the root it reposts; quotes and replies also pass half of their reach to the author they answer.
 Ranking favours the biggest seeds and, among them, the earliest: credit fades with how long after
-the change began the root was posted.
+the change began the root was posted. That `Board` names the baselines' "most amplified accounts"; our
+detector ranks by `Threads` (below), which judges each original by its whole thread.
 
 >>> from datetime import datetime, UTC
 >>> from backfire.model import Author, Post
