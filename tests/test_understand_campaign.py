@@ -68,3 +68,25 @@ def test_sentiment_reads_plain_text() -> None:
     assert sad.sentiment_label == "negative" and sad.sentiment < -0.3
     rude = clf.predict_one(post("you are a fucking idiot, shut up"))
     assert rude.offensive > 0.5
+
+
+def test_a_negative_word_alone_does_not_make_news_about_the_owner_hostile() -> None:
+    from backfire.understand.stance import Probs, decide
+
+    apple = Campaign.for_tag("AAPL", owner="Apple")
+    news = "Trademark rejected in one country, approved in two others: @Apple files again #AAPL"
+    calm = Probs(hostile=0.2, neutral=0.7, support=0.1, sarcasm=0.3, offensive=0.05, negative=0.2)
+    assert decide(news, "reporter", calm, apple).stance == "neutral"  # the lexicon says "rejected"; the head doesn't
+    angry = Probs(hostile=0.2, neutral=0.7, support=0.1, sarcasm=0.3, offensive=0.05, negative=0.8)
+    verdict = decide(news, "reporter", angry, apple)
+    assert verdict.stance == "hostile" and verdict.notes  # when the trained head agrees, it is
+
+
+def test_force_in_any_inflection_under_cheerful_framing_is_hostile() -> None:
+    from backfire.understand.stance import Probs, decide
+
+    cheerful = Probs(hostile=0.05, neutral=0.8, support=0.15, sarcasm=0.4, offensive=0.05, positive=0.6)
+    for text in ("Making memories with #myNYPD: kettling the march ❤️", "#myNYPD officers pepper-spraying a choir 😊"):
+        assert decide(text, "someone", cheerful, CAMPAIGN).stance == "hostile", text
+    benign = "Officer kneeling to pet a dog ❤️ #myNYPD"
+    assert decide(benign, "someone", cheerful, CAMPAIGN).stance != "hostile"

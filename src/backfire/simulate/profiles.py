@@ -35,6 +35,7 @@ class Profile:
     alt_good: tuple[str, ...]
     alt_bad: tuple[str, ...]
     extra_tags: tuple[str, ...] = field(default=())
+    critical_tags: tuple[str, ...] = field(default=())  # only critics add these (#boycott, #fail...)
 
 
 def _combine(left: list[str], right: list[str]) -> tuple[str, ...]:
@@ -77,7 +78,8 @@ _POLICE = Profile(
     alt_bad=("Officers in riot gear pushing a crowd back", "An officer pinning a man to the pavement",
              "Police spraying seated protesters", "A baton raised over a protester",
              "Several officers dragging a woman across the street", "A bloodied man in handcuffs"),
-    extra_tags=("NYC", "police", "NYPD", "community", "BlackLivesMatter", "protest"),
+    extra_tags=("NYC", "police", "NYPD", "community"),
+    critical_tags=("BlackLivesMatter", "protest"),
 )
 
 _AIRLINE = Profile(
@@ -110,7 +112,8 @@ _AIRLINE = Profile(
               "Lie-flat seat with a city view", "Pilot waving from the cockpit"),
     alt_bad=("Departure board full of cancelled flights", "Pile of suitcases at an empty carousel",
              "Passengers sleeping on an airport floor", "A broken wheelchair on the tarmac"),
-    extra_tags=("travel", "aviation", "avgeek", "fail", "customerservice"),
+    extra_tags=("travel", "aviation", "avgeek", "customerservice"),
+    critical_tags=("fail",),
 )
 
 _FOOD = Profile(
@@ -141,7 +144,8 @@ _FOOD = Profile(
               "Neon sign of a diner at night"),
     alt_bad=("Raw chicken patty on a bun", "An insect in a paper cup", "A hand-written closed sign",
              "Overflowing kitchen sink"),
-    extra_tags=("food", "fastfood", "foodie", "gross", "boycott"),
+    extra_tags=("food", "fastfood", "foodie"),
+    critical_tags=("gross", "boycott"),
 )
 
 _BANK = Profile(
@@ -169,7 +173,8 @@ _BANK = Profile(
               "Overdraft Premium"),
     alt_good=("Couple holding keys in front of a house", "Smiling adviser shaking a client's hand"),
     alt_bad=("Foreclosure sign on a lawn", "A stack of overdraft letters", "Protesters outside a bank"),
-    extra_tags=("finance", "banking", "occupy", "wallstreet"),
+    extra_tags=("finance", "banking", "wallstreet"),
+    critical_tags=("occupy",),
 )
 
 _CITY = Profile(

@@ -141,7 +141,7 @@ def compose(kind: str, profile: Profile, rng: random.Random, copy_tag: str | Non
     """A fresh text of `kind` about the campaign of `profile`, varied by `vary`."""
     template = rng.choice(TEMPLATES[kind])
     text = template.format(**_slots(profile, rng, copy_tag))
-    return vary(text, rng, profile)
+    return vary(text, rng, profile, critic=kind in HOSTILE_KINDS)
 
 
 def _slots(profile: Profile, rng: random.Random, copy_tag: str | None) -> dict[str, str]:
@@ -180,8 +180,9 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def vary(text: str, rng: random.Random, profile: Profile | None = None) -> str:
-    """Perturb a text the way people write: fillers, typos, casing, punctuation, extra tags.
+def vary(text: str, rng: random.Random, profile: Profile | None = None, critic: bool = False) -> str:
+    """Perturb a text the way people write: fillers, typos, casing, punctuation, extra tags
+    (a `critic` may also add the profile's critical tags, such as #boycott).
 
     >>> vary("Such gentle crowd control #myNYPD", random.Random(0)).count("#myNYPD") <= 1
     True
@@ -193,8 +194,9 @@ def vary(text: str, rng: random.Random, profile: Profile | None = None) -> str:
         text = _typo(text, rng)
     if rng.random() < 0.15:
         text = text.replace(".", rng.choice(("!", "!!", "...", "."))).replace("!", rng.choice(("!", "!!!")))
-    if profile is not None and profile.extra_tags and rng.random() < 0.2:
-        text = f"{text} #{rng.choice(profile.extra_tags)}"
+    tags = () if profile is None else profile.extra_tags + (profile.critical_tags if critic else ())
+    if tags and rng.random() < 0.2:
+        text = f"{text} #{rng.choice(tags)}"
     roll = rng.random()
     if roll < 0.06:
         text = text.lower()

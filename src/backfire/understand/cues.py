@@ -34,6 +34,9 @@ FORCE = frozenset(
     "abuse abused racist racism blood bloody bruised injured beatdown stomp stomped slammed kneeling pig pigs "
     "murder murdered raid raided cuffed jail jailed detained crackdown oppression thug thugs".split()
 )
+# Everyday phrases that only look like force ("kneeling to pet a dog", "shooting hoops"): not counted.
+BENIGN = re.compile(r"\bkneel(?:s|ing)? (?:down )?(?:to|beside|with|next)\b|\bshoot(?:s|ing)? hoops\b|"
+                    r"\bphoto ?shoots?\b|\bshot of\b", re.I)
 NEGATIVE_EMOJI = frozenset("🙄🙃😒😑🤡💀😤😡🤬👎🤦🤷")
 LAUGH_EMOJI = frozenset("😂🤣😆😹")
 POSITIVE_EMOJI = frozenset("😍❤😊🙏👍🥰😘💕💖👏🎉😀😁☺")
@@ -90,7 +93,7 @@ def vader_scores(text: str) -> dict[str, float]:
 def _counts(text: str) -> tuple[list[str], int, int]:
     words = _WORD.findall(text.casefold())
     praise = sum(w in PRAISE for w in words)
-    force = sum(w in FORCE for w in words)
+    force = sum(w in FORCE for w in _WORD.findall(BENIGN.sub(" ", text).casefold()))
     return words, praise, force
 
 
