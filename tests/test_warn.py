@@ -183,3 +183,16 @@ def test_the_trigger_is_the_seed_of_a_hostile_cascade_not_a_famous_account_or_a_
     board.record(post(41, "replier", 500_000, reply_to="0"), 0.9, reach(500_000), 0.2)  # answers the seed
     assert board.rank(T0, 0.2)[0] == "seed"
     assert "replier" not in board.rank(T0, 0.2)
+
+
+def test_the_false_alarm_rate_keeps_its_meaning_on_a_small_campaign_and_a_busy_one() -> None:
+    quiet, busy = HijackDetector(CAMPAIGN), HijackDetector(CAMPAIGN)
+    for i in range(3600):  # three calm hours at the same share: a post every 2 minutes, or 20 a minute
+        if i < 90:
+            quiet.update(_post(i, i * 2.0), _verdict(i, 0.1))
+        busy.update(_post(i, i / 20), _verdict(i, 0.1))
+    assert quiet.rate() < 0.6 * quiet.posts_per_day < 3 * busy.posts_per_day < busy.rate()  # learnt from each stream
+    assert all(q < b for q, b in zip(quiet.thresholds(), busy.thresholds(), strict=True))
+    fixed = HijackDetector(CAMPAIGN, rate_from_stream=False)
+    fixed.update(_post(0, 0.0), _verdict(0, 0.1))
+    assert fixed.rate() == fixed.posts_per_day

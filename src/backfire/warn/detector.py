@@ -16,6 +16,10 @@ the safe side), so with k shifts sharing the rate,
 
     h = ln(k * posts_per_day * KL(p0 || p1) / false_alarms_per_day).
 
+`posts_per_day` is the stream's own rate of evidence (weight units a day), with the `posts_per_day`
+argument as a prior worth two hours, so a rate of false alarms means the same on a campaign of a few
+hundred posts a day and one of a hundred thousand (`rate_from_stream=False` keeps the argument fixed).
+
 Posts in one cascade are not independent; `design_effect` (>= 1) divides the evidence to allow for it.
 It is 1 by default: `benchmarks/detect --calibrate` measures the largest statistic reached on calm
 simulated streams (seeds the benchmark does not report) and finds it below the thresholds.
@@ -55,7 +59,8 @@ class HijackDetector:
                  posts_per_day: float = 5000.0, shifts: tuple[float, ...] = (0.1, 0.25), design_effect: float = 1.0,
                  prior_share: float = 0.15, prior_weight: float = 10.0, memory: float = 1500.0,
                  cooldown_minutes: float = 60.0, min_posts: int = 20, repost_share: float = 0.5,
-                 lag_minutes: float = 60.0, caution: float = 0.3, rebaseline_hours: float = 12.0) -> None:
+                 lag_minutes: float = 60.0, caution: float = 0.3, rebaseline_hours: float = 12.0,
+                 rate_from_stream: bool = True) -> None:
         self.campaign = campaign
         self.false_alarms_per_day = false_alarms_per_day
         self.posts_per_day = posts_per_day
@@ -70,6 +75,10 @@ class HijackDetector:
         self.lag_minutes = lag_minutes
         self.caution = caution
         self.rebaseline_hours = rebaseline_hours
+        self.rate_from_stream = rate_from_stream
+        self._volume = 0.0  # evidence weight seen (the CUSUMs' increments are per weight unit)
+        self._first: datetime | None = None
+        self._last: datetime | None = None
         self.alarm: Alarm | None = None
         self.alarms: list[Alarm] = []
         self._weights = ReachWeights(repost_share)
@@ -82,7 +91,6 @@ class HijackDetector:
         self._starts: list[datetime | None] = [None] * len(self.shifts)
         self._examples: list[tuple[float, str, str]] = []
         self._seen = 0
-        self._first: datetime | None = None
         self._pending: deque[list[float]] = deque()  # [minute, sum w*p, sum w] not yet in the baseline
         self._level = -1  # severity index alarmed in the current episode
         self._episode: datetime | None = None  # when the current episode first alarmed
@@ -91,8 +99,18 @@ class HijackDetector:
         """One threshold per shift, from the false-alarm rate (see the module doc):
         h = ln(k * posts_per_day * KL(p0 || p1) / false_alarms_per_day), at least 1."""
         p0, k = self.baseline, len(self.shifts)
-        return [max(1.0, math.log(k * self.posts_per_day * _kl(p0, self._p1(shift)) / self.false_alarms_per_day))
+        rate = self.rate()
+        return [max(1.0, math.log(k * rate * _kl(p0, self._p1(shift)) / self.false_alarms_per_day))
                 for shift in self.shifts]
+
+    def rate(self) -> float:
+        """Evidence weight per day: `posts_per_day` as a prior worth two hours, then the stream's own
+        rate, so that `false_alarms_per_day` means the same on a small campaign and a huge one."""
+        if not self.rate_from_stream or self._first is None or self._last is None:
+            return self.posts_per_day
+        days = (self._last - self._first).total_seconds() / 86400.0
+        prior_days = 2.0 / 24.0
+        return (self.posts_per_day * prior_days + self._volume) / (prior_days + days)
 
     def _p1(self, shift: float) -> float:
         return min(0.95, self.baseline + shift)
@@ -159,6 +177,8 @@ class HijackDetector:
         fold it into the baseline unless an alarm was raised meanwhile: the baseline never learns from
         the change it should detect, and is not biased toward the calm stretches the CUSUM prefers."""
         self._first = self._first or at
+        self._last = at
+        self._volume += w
         minute = (at - self._first).total_seconds() // 60
         if self._pending and self._pending[-1][0] == minute:
             self._pending[-1][1] += w * p
