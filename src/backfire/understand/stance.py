@@ -29,9 +29,11 @@ _PREFIX = re.compile(r"^(my|our|the|i ?love|we ?love|love)(?=[a-z]{3,})")
 _SUFFIX = re.compile(r"(news|official|hq|tweets?|pd|help|team)$")
 # Force and harm in any inflection ("kettling", "body-slammed", "pepper-sprays"), beyond the trained cue set.
 _FORCE_STEMS = re.compile(
-    r"\b(?:kettl|body-?slam|slamm|shov|tackl|chok|strangl|punch|kick|beat(?:s|ing|en)\b|arrest|frisk|"
-    r"pepper-?spray|tas(?:e|ed|ing)\b|taser|cuff|club(?:bed|bing)|baton|brutali|assault|stomp|drag(?:s|ged|ging)\b|"
-    r"pin(?:s|ned|ning)\s+(?:down|a|an|the|him|her|them)|harass|intimidat|evict|foreclos|detain)",
+    r"\b(?:kettl|body-?slam|slamm|shov(?:e|es|ed|ing)\b|chok(?:e|es|ed|ing)\b|strangl|"
+    r"punch(?:es|ed|ing)?\b|kick(?:s|ed|ing)?\b(?!\s+off)|beat(?:ing|en)\b|arrest|frisk|pepper-?spray|"
+    r"tas(?:e|ed|ing)\b|taser|(?:hand)?cuff(?:s|ed|ing)?\b|club(?:bed|bing)\b|baton|brutali|assault|stomp|"
+    r"drag(?:s|ged|ging)\b|pin(?:s|ned|ning)\s+(?:down|a|an|the|him|her|them)\b|harass|intimidat|evict|"
+    r"foreclos|detain)",
     re.I,
 )
 FLIP = 0.85
