@@ -45,12 +45,13 @@ def timeline_svg(data: dict[str, Any]) -> str:
                label=f"hostile share (bins of {MIN_POSTS_FOR_SHARE}+ posts)")
     share.set_ylim(0, 1)
     share.set_ylabel("hostile share")
+    span_hours = (times[-1] - times[0]) * 24
     for alarm in data["alarms"]:
         ax.axvline(_time(alarm["at"]), color=SEVERITY_COLOURS.get(alarm["severity"], "#000"),
                    linestyle="--", linewidth=1.6)
-        ax.annotate(f"alarm: {alarm['severity']}", xy=(_time(alarm["at"]), 1.0), xycoords=("data", "axes fraction"),
+    for at, severities in _alarm_labels(data["alarms"], span_hours / 24 * 0.03):
+        ax.annotate("alarm: " + " → ".join(severities), xy=(at, 1.0), xycoords=("data", "axes fraction"),
                     rotation=90, va="top", ha="right", fontsize=8)
-    span_hours = (times[-1] - times[0]) * 24
     ax.xaxis.set_major_locator(mdates.HourLocator(interval=max(1, int(span_hours // 8))))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
     ax.set_xlabel("time (UTC)")
@@ -69,3 +70,20 @@ def _svg(fig: Any) -> str:
     plt.close(fig)
     text = buf.getvalue()
     return text[text.index("<svg"):]
+
+
+def _alarm_labels(alarms: list[dict[str, Any]], gap_days: float) -> list[tuple[float, list[str]]]:
+    """One label per group of alarms closer than `gap_days` to the group's first (labels would overlap).
+
+    >>> _alarm_labels([{"at": "2014-04-22T19:49:00Z", "severity": "watch"},
+    ...                {"at": "2014-04-22T19:55:00Z", "severity": "warning"}], 0.03)[0][1]
+    ['watch', 'warning']
+    """
+    groups: list[tuple[float, list[str]]] = []
+    for alarm in alarms:
+        at = _time(alarm["at"])
+        if groups and at - groups[-1][0] < gap_days:
+            groups[-1][1].append(alarm["severity"])
+        else:
+            groups.append((at, [alarm["severity"]]))
+    return groups
