@@ -74,7 +74,7 @@ def test_a_negative_word_alone_does_not_make_news_about_the_owner_hostile() -> N
     from backfire.understand.stance import Probs, decide
 
     apple = Campaign.for_tag("AAPL", owner="Apple")
-    news = "Trademark rejected in one country, approved in two others: @Apple files again #AAPL"
+    news = "@Apple loses ground to rivals as the ageing player struggles #AAPL"  # VADER: -0.59
     calm = Probs(hostile=0.2, neutral=0.7, support=0.1, sarcasm=0.3, offensive=0.05, negative=0.2)
     assert decide(news, "reporter", calm, apple).stance == "neutral"  # the lexicon says "rejected"; the head doesn't
     angry = Probs(hostile=0.2, neutral=0.7, support=0.1, sarcasm=0.3, offensive=0.05, negative=0.8)
