@@ -37,6 +37,16 @@ FORCE = frozenset(
 # Everyday phrases that only look like force ("kneeling to pet a dog", "shooting hoops"): not counted.
 BENIGN = re.compile(r"\bkneel(?:s|ing)? (?:down )?(?:to|beside|with|next)\b|\bshoot(?:s|ing)? hoops\b|"
                     r"\bphoto ?shoots?\b|\bshot of\b", re.I)
+# Force and harm in any inflection ("kettling", "body-slammed"), beyond the `FORCE` words; not a trained
+# feature (the weights read `FORCE` counts): `shows_force` serves the campaign rules.
+FORCE_STEMS = re.compile(
+    r"\b(?:kettl|body-?slam|slamm|shov(?:e|es|ed|ing)\b|chok(?:e|es|ed|ing)\b|strangl|"
+    r"punch(?:es|ed|ing)?\b|kick(?:s|ed|ing)?\b(?!\s+off)|beat(?:ing|en)\b|arrest|frisk|pepper-?spray|"
+    r"tas(?:e|ed|ing)\b|taser|(?:hand)?cuff(?:s|ed|ing)?\b|club(?:bed|bing)\b|baton|brutali|assault|stomp|"
+    r"drag(?:s|ged|ging)\b|pin(?:s|ned|ning)\s+(?:down|a|an|the|him|her|them)\b|harass|intimidat|evict|"
+    r"foreclos|detain)",
+    re.I,
+)
 NEGATIVE_EMOJI = frozenset("🙄🙃😒😑🤡💀😤😡🤬👎🤦🤷")
 LAUGH_EMOJI = frozenset("😂🤣😆😹")
 POSITIVE_EMOJI = frozenset("😍❤😊🙏👍🥰😘💕💖👏🎉😀😁☺")
@@ -95,6 +105,16 @@ def _counts(text: str) -> tuple[list[str], int, int]:
     praise = sum(w in PRAISE for w in words)
     force = sum(w in FORCE for w in _WORD.findall(BENIGN.sub(" ", text).casefold()))
     return words, praise, force
+
+
+def shows_force(text: str) -> bool:
+    """True when `text` shows force or harm: a `FORCE` word or stem, everyday look-alikes (`BENIGN`) aside.
+
+    >>> shows_force("officers kettling the march"), shows_force("officer kneeling to pet a dog")
+    (True, False)
+    """
+    plain = BENIGN.sub(" ", text)
+    return bool(set(_WORD.findall(plain.casefold())) & FORCE) or bool(FORCE_STEMS.search(plain))
 
 
 def cue_vector(text: str) -> np.ndarray:

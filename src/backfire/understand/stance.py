@@ -21,21 +21,12 @@ import re
 from dataclasses import dataclass, field
 
 from backfire.model import Campaign, Stance, normalise_tag
-from backfire.understand.cues import BENIGN, FORCE, POSITIVE_EMOJI, PRAISE, vader_scores
+from backfire.understand.cues import POSITIVE_EMOJI, PRAISE, shows_force, vader_scores
 
 _CLAUSE = re.compile(r"[.!?;\n]+|,\s*(?:but|while|unlike)\b|\bbut\b", re.I)
 _MENTION = re.compile(r"@(\w+)")
 _PREFIX = re.compile(r"^(my|our|the|i ?love|we ?love|love)(?=[a-z]{3,})")
 _SUFFIX = re.compile(r"(news|official|hq|tweets?|pd|help|team)$")
-# Force and harm in any inflection ("kettling", "body-slammed", "pepper-sprays"), beyond the trained cue set.
-_FORCE_STEMS = re.compile(
-    r"\b(?:kettl|body-?slam|slamm|shov(?:e|es|ed|ing)\b|chok(?:e|es|ed|ing)\b|strangl|"
-    r"punch(?:es|ed|ing)?\b|kick(?:s|ed|ing)?\b(?!\s+off)|beat(?:ing|en)\b|arrest|frisk|pepper-?spray|"
-    r"tas(?:e|ed|ing)\b|taser|(?:hand)?cuff(?:s|ed|ing)?\b|club(?:bed|bing)\b|baton|brutali|assault|stomp|"
-    r"drag(?:s|ged|ging)\b|pin(?:s|ned|ning)\s+(?:down|a|an|the|him|her|them)\b|harass|intimidat|evict|"
-    r"foreclos|detain)",
-    re.I,
-)
 FLIP = 0.85
 CLASH_CUES = frozenset({"praise next to force", "#not/#sarcasm tag", "mock advertising/service phrasing",
                         "eye-roll emoji", "scare quotes"})
@@ -150,9 +141,8 @@ def _campaign_rules(
     h, n, s = probs
     terms = campaign_terms(campaign)
     owners = {o.casefold() for o in campaign.owners}
-    plain = BENIGN.sub(" ", text)
-    words = set(re.findall(r"[a-z']+", plain.casefold()))
-    force = bool(words & FORCE) or bool(_FORCE_STEMS.search(plain))
+    words = set(re.findall(r"[a-z']+", text.casefold()))
+    force = shows_force(text)
     cheerful = bool(words & PRAISE) or bool(set(text) & POSITIVE_EMOJI) or p.positive >= 0.5
     addresses = _mentions_terms(text, terms) or bool(words & intent_terms(campaign))
     if addresses and cheerful and force:
