@@ -136,6 +136,8 @@ class HijackDetector:
         self._seen += 1
         p = min(0.99, max(0.01, verdict.p_hostile))
         w, _ = self._weights.weigh(post)
+        self._first, self._last = self._first or post.created_at, post.created_at  # the stream's span and
+        self._volume += w  # evidence, for `rate`
         self._board.record(post, p, reach(post.author.followers), self.baseline)
         self._accumulate(post, p, w)
         return self._maybe_alarm(post)
@@ -176,10 +178,7 @@ class HijackDetector:
         """Hold the post's evidence for `lag_minutes` (half the stream's age while it is young), then
         fold it into the baseline unless an alarm was raised meanwhile: the baseline never learns from
         the change it should detect, and is not biased toward the calm stretches the CUSUM prefers."""
-        self._first = self._first or at
-        self._last = at
-        self._volume += w
-        minute = (at - self._first).total_seconds() // 60
+        minute = (at - (self._first or at)).total_seconds() // 60
         if self._pending and self._pending[-1][0] == minute:
             self._pending[-1][1] += w * p
             self._pending[-1][2] += w
