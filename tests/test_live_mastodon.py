@@ -171,13 +171,18 @@ def test_backfill_waits_out_the_rate_limit_and_says_so(store: Store) -> None:
     assert stats.stop_reason.startswith("no events")  # the waits did not count as idle time
 
 
+async def _first_post_then_streaming_outage(fake: MastodonFake, store: Store) -> None:
+    """One post arrives live, then the streaming API goes down (REST still answers)."""
+    await until(lambda: len(fake._streams) == 1)
+    fake.publish(statuses(0, 1)[0])
+    await until(lambda: store.count_posts(CAMPAIGN) == 1)
+    fake.streaming_down = True
+    fake.drop_streams()
+
+
 def test_a_429_is_retried_after_the_reset(store: Store) -> None:
     async def drive(fake: MastodonFake, watcher: Watcher) -> None:
-        await until(lambda: len(fake._streams) == 1)
-        fake.publish(statuses(0, 1)[0])
-        await until(lambda: store.count_posts(CAMPAIGN) == 1)
-        fake.streaming_down = True
-        fake.drop_streams()
+        await _first_post_then_streaming_outage(fake, store)
         for s in statuses(1, 30):
             fake.publish(s)
         fake.force_429 = 1
@@ -193,11 +198,7 @@ def test_a_429_is_retried_after_the_reset(store: Store) -> None:
 
 def test_backfill_past_its_page_limit_records_a_gap(store: Store) -> None:
     async def drive(fake: MastodonFake, watcher: Watcher) -> None:
-        await until(lambda: len(fake._streams) == 1)
-        fake.publish(statuses(0, 1)[0])
-        await until(lambda: store.count_posts(CAMPAIGN) == 1)
-        fake.streaming_down = True
-        fake.drop_streams()
+        await _first_post_then_streaming_outage(fake, store)
         for s in statuses(1, 200):
             fake.publish(s)
         fake.streaming_down = False
