@@ -1,5 +1,6 @@
-"""Answers read in their thread: the part of an answer's verdict that takes no side goes along with the
-post it answers (`backfire.warn.context`), so the hostile threads of a hijack count as hostile."""
+"""Answers read in their thread (opt-in, `answer_context=True`): the part of an answer's verdict that
+takes no side goes along with the post it answers (`backfire.warn.context`), so the hostile threads of a
+hijack count as hostile."""
 
 from __future__ import annotations
 
@@ -38,12 +39,19 @@ def _stream(det: HijackDetector, start: int, minutes: int, original: tuple[float
 
 
 def test_neutral_answers_to_hostile_posts_count_as_hostile_and_the_alarm_comes_sooner() -> None:
-    det = HijackDetector(CAMPAIGN)
+    det = HijackDetector(CAMPAIGN, answer_context=True)  # opt-in (see backfire.warn.context)
     assert _stream(det, 0, 120, (0.1, 0.6), (0.05, 0.5)) == []  # two calm hours, answers that agree
     # A hijack read timidly: hostile originals at 0.5, and the agreement they draw ("saving this before
     # they delete it") read as neutral. Post by post, the stream's hostile share rises from 0.07 to 0.19.
     alarms = _stream(det, 480, 60, (0.5, 0.05), (0.1, 0.05))
     assert alarms and alarms[0] - (T0 + timedelta(minutes=120)) <= timedelta(minutes=6)
+
+
+def test_answers_are_read_alone_by_default() -> None:
+    det = HijackDetector(CAMPAIGN)
+    _stream(det, 0, 120, (0.1, 0.6), (0.05, 0.5))
+    alarms = _stream(det, 480, 60, (0.5, 0.05), (0.1, 0.05))
+    assert not alarms or alarms[0] - (T0 + timedelta(minutes=120)) > timedelta(minutes=6)
 
 
 def test_a_misread_friendly_post_whose_answers_support_the_campaign_passes_on_little() -> None:

@@ -18,6 +18,16 @@ hostile one whose answers agree with it passes on more. A classifier whose three
 neutral mass (`p_support = 1 - p_hostile`) is read unchanged. Originals, reposts and answers to posts
 never seen keep their own `p_hostile`.
 
+`HijackDetector(answer_context=True)` uses it; it is off by default. With the project's classifier on
+simulated development streams (8 h; 30 hijacks, 28 controls, verdicts cached) it raised detection
+within 60 min from 77% to 90% and cut the median delay from 21 to 10 min, but alarmed 2 of the 28
+controls (none without it), both viral successes, at every false-alarm rate down to 0.01 a day: once a
+celebrity's friendly post misread as hostile (its answers then echo the misreading), once the answers
+defending the campaign under critics' posts (read as taking no side, so counted with the critics).
+An answer mostly repeats the verdict of the post it answers; counted as independent evidence, a thread
+weighs like one very confident post, for a hijack's trigger and a misread celebrity alike. Discounting
+the k-th answer to a post by 1/sqrt(k), as reposts are, removed the gain and not the false alarm.
+
 >>> from datetime import datetime, UTC
 >>> from backfire.model import Author, Post, Verdict
 >>> t = datetime(2014, 4, 22, 20, tzinfo=UTC)

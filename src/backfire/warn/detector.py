@@ -1,9 +1,8 @@
 """The hijack detector: a CUSUM on the reach-weighted hostile share of a campaign's stream.
 
-Each post brings soft evidence: the classifier's `p_hostile`, read in its thread (`context.py`: the part
-of an answer's verdict that takes no side goes along with the post it answers; `answer_context=False`
-turns this off), weighted by the post's reach (`reach.py`; the owner's own posts are skipped, reposts
-weigh only the audience they add). The statistic is the
+Each post brings soft evidence: the classifier's `p_hostile` (with `answer_context=True`, an answer's
+read in its thread: `context.py`, off by default), weighted by the post's reach (`reach.py`; the owner's
+own posts are skipped, reposts weigh only the audience they add). The statistic is the
 Bernoulli log-likelihood-ratio CUSUM of "the hostile share has risen from the baseline p0 to
 p1 = p0 + shift" (Page 1954), with each post's expected log-likelihood ratio under `p_hostile`, run
 for a small shift (a slow burn) and a large one (a sudden hijack):
@@ -63,7 +62,7 @@ class HijackDetector:
                  prior_share: float = 0.15, prior_weight: float = 10.0, memory: float = 1500.0,
                  cooldown_minutes: float = 60.0, min_posts: int = 20, repost_share: float = 0.5,
                  lag_minutes: float = 60.0, caution: float = 0.3, rebaseline_hours: float = 12.0,
-                 rate_from_stream: bool = True, answer_context: bool = True) -> None:
+                 rate_from_stream: bool = True, answer_context: bool = False) -> None:
         self.campaign = campaign
         self.false_alarms_per_day = false_alarms_per_day
         self.posts_per_day = posts_per_day
@@ -85,7 +84,7 @@ class HijackDetector:
         self.alarm: Alarm | None = None
         self.alarms: list[Alarm] = []
         self._weights = ReachWeights(repost_share)
-        self._context = Context(enabled=answer_context)  # an answer that takes no side goes along
+        self._context = Context(enabled=answer_context)  # opt-in: see context.py for why it is off
         self._board = Threads(lookback_minutes=60.0)  # slow burns: the CUSUM leaves zero late
         self._base = (prior_share * prior_weight, prior_weight)  # (sum w*p, sum w) of the calm stream
         self._stats = [0.0] * len(self.shifts)
