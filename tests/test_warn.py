@@ -185,6 +185,33 @@ def test_the_trigger_is_the_seed_of_a_hostile_cascade_not_a_famous_account_or_a_
     assert "replier" not in board.rank(T0, 0.2)
 
 
+def test_answers_that_take_no_side_neither_lift_nor_dilute_the_thread_they_answer() -> None:
+    from backfire.warn.attribution import Threads
+
+    board = Threads()
+
+    def post(i: int, handle: str, followers: int, **links: str) -> Post:
+        return Post(id=str(i), platform="csv", author=Author(handle=handle, followers=followers),
+                    created_at=T0 + timedelta(minutes=i / 100), text=f"post {i}", **links)
+
+    # The seed, read as taking no side (p_hostile 0.12, p_support 0.15), and the agreement it draws, read
+    # the same way alone ("Saving this before they delete it"): their sided part leans hostile.
+    board.record(post(0, "seed", 20_000), 0.12, reach(20_000), 0.2, 0.15)
+    for i in range(1, 40):
+        board.record(post(i, f"fan{i}", 300, repost_of="0"), 0.12, reach(300), 0.2, 0.15)
+    for i in range(40, 80):
+        board.record(post(i, f"agree{i}", 300, reply_to="0"), 0.15, reach(300), 0.2, 0.12)
+    # A friendly cascade as big, whose answers support the campaign, and a small plainly hostile post.
+    board.record(post(100, "friendly", 20_000), 0.12, reach(20_000), 0.2, 0.6)
+    for i in range(101, 140):
+        board.record(post(i, f"rt{i}", 300, repost_of="100"), 0.12, reach(300), 0.2, 0.6)
+    for i in range(140, 180):
+        board.record(post(i, f"cheer{i}", 300, reply_to="100"), 0.09, reach(300), 0.2, 0.35)
+    board.record(post(200, "critic", 2_000), 0.86, reach(2_000), 0.2, 0.01)
+    ranked = board.rank(T0, 0.2)
+    assert ranked[0] == "seed" and "friendly" not in ranked
+
+
 def test_the_false_alarm_rate_keeps_its_meaning_on_a_small_campaign_and_a_busy_one() -> None:
     quiet, busy = HijackDetector(CAMPAIGN), HijackDetector(CAMPAIGN)
     for i in range(3600):  # three calm hours at the same share: a post every 2 minutes, or 20 a minute
@@ -196,3 +223,13 @@ def test_the_false_alarm_rate_keeps_its_meaning_on_a_small_campaign_and_a_busy_o
     fixed = HijackDetector(CAMPAIGN, rate_from_stream=False)
     fixed.update(_post(0, 0.0), _verdict(0, 0.1))
     assert fixed.rate() == fixed.posts_per_day
+
+
+def test_a_classifier_that_gives_no_p_support_has_its_answers_counted_whole() -> None:
+    det = HijackDetector(CAMPAIGN)
+    det.update(_post(0, 0.0), _verdict(0, 0.1))
+    for i in range(1, 60):  # answers with p_hostile only: read as taking a side, not as neutral
+        det.update(Post(id=str(i), platform="csv", author=Author(handle=f"r{i}"), created_at=T0, text="x",
+                        reply_to="0"), _verdict(i, 0.1))
+    thread = det._board.threads["0"]
+    assert thread.sided == thread.count and det._board.hostility(thread) < 0.11

@@ -89,6 +89,7 @@ class Thread:
     reach: float = 0.0  # the original's and its reposts' reach
     answers: float = 0.0  # sum of the answers' p_hostile
     count: int = 0  # number of answers
+    sided: float = 0.0  # sum of the answers' p_hostile + p_support (the part of them that takes a side)
     carried: float = 0.0  # hostile mass of the answers themselves (reach times excess at the time)
 
 
@@ -99,9 +100,11 @@ class Threads:
     thread; an answer to a post never seen, such as the owner's, starts a thread of its own). Its
     hostility is its own p_hostile, or that blended with its answers' (the original worth `own_weight`
     answers) when this is higher: a sarcastic seed the classifier misreads still shows in the hostile
-    agreement it draws. Its credit is the reach of the original and its reposts (log followers, not raw
-    counts: one famous account's post must not outweigh a cascade) times that hostility's excess over
-    the calm baseline, plus what its answers reach. Each account's best thread counts, fading with its
+    agreement it draws. Answers count by the part of their verdict that takes a side (p_hostile +
+    p_support): an answer read as taking none neither lifts nor dilutes its thread. Its credit is the
+    reach of the original and its reposts (log followers, not raw counts: one famous account's post must
+    not outweigh a cascade) times that hostility's excess over the calm baseline, plus what its answers
+    reach. Each account's best thread counts, fading with its
     distance from the change point in either direction; ties go to the earliest.
 
     >>> from datetime import datetime, UTC
@@ -125,8 +128,10 @@ class Threads:
         self.members: OrderedDict[str, str] = OrderedDict()  # answer id -> its thread's original
         self.base = 0.0
 
-    def record(self, post: Post, p_hostile: float, reach: float, base: float = 0.0) -> None:
-        """Add `post` (its p_hostile and its author's reach) to its thread; `base` is the calm level."""
+    def record(self, post: Post, p_hostile: float, reach: float, base: float = 0.0,
+               p_support: float | None = None) -> None:
+        """Add `post` (its p_hostile, p_support and its author's reach) to its thread; `base` is the calm
+        level. Without `p_support` the verdict takes a side entirely (p_support = 1 - p_hostile)."""
         self.base = base
         if post.repost_of is not None:
             thread = self.threads.get(self.members.get(post.repost_of, post.repost_of))
@@ -146,13 +151,16 @@ class Threads:
             return
         thread.answers += p_hostile
         thread.count += 1
+        thread.sided += p_hostile + (1.0 - p_hostile if p_support is None else p_support)
         thread.carried += reach * _excess(p_hostile, base)
         self.members[post.id] = root
         _bound(self.members, self.limit)
 
     def hostility(self, thread: Thread) -> float:
-        """The thread's p_hostile: its original's, or its answers' blended in when they lift it."""
-        return max(thread.p, (self.own_weight * thread.p + thread.answers) / (self.own_weight + thread.count))
+        """The thread's p_hostile: its original's, or its answers' blended in when they lift it. The
+        answers count by the part of their verdict that takes a side: an answer read as taking none
+        ("Saving this before they delete it") neither lifts nor dilutes the thread."""
+        return max(thread.p, (self.own_weight * thread.p + thread.answers) / (self.own_weight + thread.sided))
 
     def rank(self, since: datetime, base: float | None = None, top: int = 5) -> list[str]:
         """Accounts ranked by the hostile reach their best thread seeded around `since`."""

@@ -141,7 +141,9 @@ class HijackDetector:
         w, _ = self._weights.weigh(post)
         self._first, self._last = self._first or post.created_at, post.created_at  # the stream's span and
         self._volume += w  # evidence, for `rate`
-        self._board.record(post, p, reach(post.author.followers), self.baseline)
+        # A verdict without p_support (a classifier that gives only p_hostile) takes a side entirely.
+        support = verdict.p_support if "p_support" in verdict.model_fields_set else None
+        self._board.record(post, p, reach(post.author.followers), self.baseline, support)
         self._accumulate(post, p, w)
         return self._maybe_alarm(post)
 
