@@ -25,11 +25,14 @@ def train(
         Path | None, typer.Option("--out", help="Where to write the weights (default: the shipped ones).")
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for splits and training.")] = 13,
+    tune: Annotated[bool, typer.Option("--tune/--no-tune",
+                                       help="Fine-tune the encoder's adapter first (about 20 min on 2 cores).")] = True,
 ) -> None:
     """Rebuild the default model's weights from labelled data, deterministically, and print validation figures."""
     from backfire.understand import data as datasets
     from backfire.understand.train import WEIGHTS_DIR
     from backfire.understand.train import train as run_training
+    from backfire.understand.tune import TuneConfig
 
     if not datasets.available(data):
         err.print(f"No labelled data under {data}: expected tweeteval/sentiment_train.csv. Pass --data ../shared/data.")
@@ -41,11 +44,12 @@ def train(
 
         def progress(step: str, done: int, total: int) -> None:
             if step not in tasks:
-                tasks[step] = bar.add_task({"featurise": "Featurised texts", "fit": "Fitted heads"}.get(step, step),
+                tasks[step] = bar.add_task({"tune": "Fine-tuned encoder (batches)", "featurise": "Featurised texts",
+                                            "fit": "Fitted heads"}.get(step, step),
                                            total=total)
             bar.update(tasks[step], completed=done, total=total)  # type: ignore[arg-type]
 
-        figures = run_training(data, target, seed=seed, progress=progress)
+        figures = run_training(data, target, seed=seed, progress=progress, tune=TuneConfig() if tune else None)
     table = Table(title=f"Validation figures (seed {seed})")
     table.add_column("figure")
     table.add_column("value", justify="right")

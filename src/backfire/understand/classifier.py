@@ -27,8 +27,9 @@ from backfire.understand.heads import LinearHead, load_heads
 from backfire.understand.stance import Probs, decide
 from backfire.understand.stream import post_text
 from backfire.understand.train import WEIGHTS_DIR, base_inputs
+from backfire.understand.tune import adapter
 
-MODEL_NAME = "backfire-default-1"
+MODEL_NAME = "backfire-default-2"
 _SHARED: DefaultClassifier | None = None
 
 
@@ -76,7 +77,7 @@ class DefaultClassifier:
         self._heads, extra = load_heads(self.weights)
         encoder = MiniLMEncoder(
             max_len=self.max_len, precision=self.precision, threads=self.threads,
-            batch_size=self.batch_size, verify=self.verify,
+            batch_size=self.batch_size, verify=self.verify, adapter=adapter(extra),
         )
         sparse = SparseEncoder(extra["idf"].astype(np.float32))
         self._features = FeatureExtractor(encoder, StaticEncoder(), sparse)

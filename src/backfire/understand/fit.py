@@ -3,6 +3,9 @@
 Small sets: K-fold out-of-fold logits fit the calibration, then the head is refitted on everything.
 Large sets: a seeded hold-out part fits the calibration and the head keeps the fit on the rest
 (refitting 40,000+ rows would double the training time for little gain).
+With a fine-tuned encoder, `calibrate_on` marks the rows whose labels the encoder never saw: only those
+fit the calibration and the decision threshold (the others' features are too well separated to be
+honest about confidence).
 """
 
 from __future__ import annotations
@@ -75,16 +78,20 @@ def fit_head(
     c: float = 1.0,
     seed: int = 0,
     weights: np.ndarray | None = None,
+    calibrate_on: np.ndarray | None = None,
 ) -> LinearHead:
-    """Train and calibrate a head for `classes` on features and integer labels `y`."""
+    """Train and calibrate a head for `classes` on features and integer labels `y` (see the module doc
+    for `calibrate_on`, a boolean row mask)."""
     x = _design(dense, sparse)
     if len(y) > LARGE:
-        cal_idx = _folds(len(y), 7, seed)[0]
+        cal_idx = _folds(len(y), 7, seed)[0] if calibrate_on is None else np.flatnonzero(calibrate_on)
         fit_idx = np.setdiff1d(np.arange(len(y)), cal_idx)
         lr = _fit_lr(x[fit_idx], y[fit_idx], c, None if weights is None else weights[fit_idx])
         z_cal, y_cal = _raw_logits(lr, x[cal_idx]), y[cal_idx]
     else:
         z_cal, y_cal = _oof_logits(x, y, c, weights, seed), y
+        if calibrate_on is not None:
+            z_cal, y_cal = z_cal[calibrate_on], y_cal[calibrate_on]
         lr = _fit_lr(x, y, c, weights)
     cal_w, cal_b = _calibrator(z_cal, y_cal, len(classes))
     coef = lr.coef_.T.astype(np.float16).astype(np.float32)  # what ships

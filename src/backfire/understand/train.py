@@ -1,8 +1,9 @@
 """Rebuild the default model's weights from `../shared/data`, deterministically for a seed.
 
-Steps: read every set and its seeded hold-outs (`data`), learn the IDF vector on the training texts,
-featurise each distinct text once (`features`), fit and calibrate each head (`fit`), score the
-validation splits (`evaluate`), and write `weights/default.npz` with `weights/metrics.json`.
+Steps: read every set and its seeded hold-outs (`data`), fine-tune the encoder's low-rank adapter on
+the training splits (`tune`), learn the IDF vector on the training texts, featurise each distinct text
+once with the tuned encoder (`features`), fit and calibrate each head (`fit`), score the validation
+splits (`evaluate`), and write `weights/default.npz` (heads, IDF and adapter) with `weights/metrics.json`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,10 +21,12 @@ from backfire.understand import data
 from backfire.understand.features import FeatureExtractor, SparseEncoder, StaticEncoder
 from backfire.understand.fit import fit_head
 from backfire.understand.heads import LinearHead, save_heads
+from backfire.understand.tune import Task, TuneConfig
 
 Progress = Callable[[str, int, int], None]
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-MODEL_VERSION = "minilm-wl-tfidf-1"
+MODEL_VERSION = "minilm-lora-wl-tfidf-2"
+CALIBRATION_FRACTION = 0.25
 
 
 def _quiet(step: str, done: int, total: int) -> None:
@@ -96,8 +99,14 @@ def base_inputs(heads: dict[str, LinearHead], dense: np.ndarray, sparse: sp.csr_
     return np.hstack([sent, sarc, off]).astype(np.float32)
 
 
-def fit_all(corpus: Corpus, table: FeatureTable, seed: int, progress: Progress) -> dict[str, LinearHead]:
-    """Fit every head; the brand head last, since it stacks on the generic ones."""
+def fit_all(corpus: Corpus, table: FeatureTable, seed: int, progress: Progress,
+            seen: set[str] | None = None) -> dict[str, LinearHead]:
+    """Fit every head; the brand head last, since it stacks on the generic ones. `seen`: the texts
+    whose labels a fine-tuned encoder saw (the heads calibrate on the others)."""
+
+    def unseen(texts: list[str]) -> np.ndarray | None:
+        return None if seen is None else np.array([t not in seen for t in texts])
+
     heads: dict[str, LinearHead] = {}
     jobs: list[tuple[str, list[str], np.ndarray, tuple[str, ...], float]] = [
         ("sentiment", corpus.train["sentiment"].texts, corpus.train["sentiment"].labels,
@@ -113,14 +122,59 @@ def fit_all(corpus: Corpus, table: FeatureTable, seed: int, progress: Progress) 
     total = len(jobs) + 1
     for i, (name, texts, labels, classes, c) in enumerate(jobs):
         dense, sparse = table.get(texts)
-        heads[name] = fit_head(name, classes, dense, sparse, labels, c=c, seed=seed)
+        heads[name] = fit_head(name, classes, dense, sparse, labels, c=c, seed=seed, calibrate_on=unseen(texts))
         progress("fit", i + 1, total)
     b = corpus.train["brand"]
     dense, sparse = table.get(b.texts)
     stacked = np.hstack([dense, base_inputs(heads, dense, sparse)])
-    heads["brand"] = fit_head("brand", b.classes, stacked, sparse, b.labels, c=0.5, seed=seed)
+    heads["brand"] = fit_head("brand", b.classes, stacked, sparse, b.labels, c=0.5, seed=seed,
+                              calibrate_on=unseen(b.texts))
     progress("fit", total, total)
     return heads
+
+
+def tuning_tasks(corpus: Corpus, max_len: int, seed: int) -> tuple[dict[str, Task], set[str]]:
+    """The training splits as token ids for fine-tuning: sentiment, offensive, the union sarcasm set,
+    each stance target and brand hostility, and the set of texts the tuner sees. A seeded
+    `CALIBRATION_FRACTION` of each split is kept from it (the heads calibrate on that part);
+    validation splits are never seen."""
+    from backfire.understand.cues import clean_text
+    from backfire.understand.embed import load_tokenizer, minilm_folder
+
+    tokenizer = load_tokenizer(minilm_folder(), max_len)
+
+    seen: set[str] = set()
+
+    def task(texts: list[str], labels: np.ndarray, classes: int) -> Task:
+        keep = np.flatnonzero(~data.holdout_mask(len(texts), seed + 10, CALIBRATION_FRACTION))
+        kept = [texts[i] for i in keep]
+        seen.update(kept)
+        encoded = tokenizer.encode_batch([clean_text(t) or " " for t in kept])
+        return Task([e.ids for e in encoded], np.asarray(labels, dtype=np.int64)[keep], classes)
+
+    splits = {name: corpus.train[name] for name in ("sentiment", "offensive")}
+    splits |= {f"stance_{t}": corpus.train[f"stance_{t}"] for t in data.STANCE_TARGETS}
+    splits["brand"] = corpus.train["brand"]
+    tasks = {name: task(s.texts, s.labels, len(s.classes)) for name, s in splits.items()}
+    tasks["sarcasm"] = task(*_sarcasm_set(corpus), 2)
+    return tasks, seen
+
+
+def tune_encoder(corpus: Corpus, config: TuneConfig, progress: Progress) -> tuple[dict[str, np.ndarray], set[str]]:
+    """Fine-tune the encoder's adapter on the training splits; returns the adapter arrays and the texts
+    whose labels it saw."""
+    import torch
+
+    from backfire.understand.embed import load_official
+    from backfire.understand.tune import tune
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)  # one process trains: both cores on one batch
+    try:
+        tasks, seen = tuning_tasks(corpus, config.max_len, config.seed)
+        return tune(load_official(), tasks, config, progress), seen
+    finally:
+        torch.set_num_threads(threads)
 
 
 def seed_everything(seed: int) -> None:
@@ -138,16 +192,22 @@ def train(
     progress: Progress = _quiet,
     extractor: FeatureExtractor | None = None,
     threads: int = 2,
+    tune: TuneConfig | None = TuneConfig(),
 ) -> dict[str, float]:
     """Rebuild the weights from the shared data at `root` into `out`; return the validation figures.
 
-    `threads` encoder workers run batches side by side; the weights do not depend on it.
+    `threads` encoder workers run batches side by side; the weights do not depend on it. `tune=None`
+    skips fine-tuning (heads on the official encoder). A given `extractor` is used as it is.
     """
     from backfire.understand.embed import MiniLMEncoder
     from backfire.understand.evaluate import evaluate_heads
 
     seed_everything(seed)
     corpus = load_corpus(root, seed)
+    adapter: dict[str, np.ndarray] = {}
+    seen: set[str] | None = None
+    if tune is not None and extractor is None:
+        adapter, seen = tune_encoder(corpus, replace(tune, seed=seed), progress)
     sparse_enc = SparseEncoder()
     train_texts = [t for s in corpus.train.values() for t in s.texts]
     from backfire.understand.cues import clean_text
@@ -155,15 +215,17 @@ def train(
     sparse_enc.fit_idf([clean_text(t) for t in dict.fromkeys(train_texts)])
     assert sparse_enc.idf is not None
     sparse_enc.idf = sparse_enc.idf.astype(np.float16).astype(np.float32)  # what ships
-    extractor = extractor or FeatureExtractor(MiniLMEncoder(threads=threads), StaticEncoder(), sparse_enc)
+    if extractor is None:
+        encoder = MiniLMEncoder(threads=threads, adapter=adapter or None)
+        extractor = FeatureExtractor(encoder, StaticEncoder(), sparse_enc)
     extractor.sparse = sparse_enc
     all_texts = train_texts + [t for s in corpus.val.values() for t in s.texts]
     table = FeatureTable(extractor, all_texts, progress)
-    heads = fit_all(corpus, table, seed, progress)
+    heads = fit_all(corpus, table, seed, progress, seen)
     figures = evaluate_heads(heads, corpus.val, table.get)
     assert sparse_enc.idf is not None
-    save_heads(out / "default.npz", heads, {"idf": sparse_enc.idf.astype(np.float16)})
-    meta = {"version": MODEL_VERSION, "seed": seed, "val": figures,
+    save_heads(out / "default.npz", heads, {"idf": sparse_enc.idf.astype(np.float16), **adapter})
+    meta = {"version": MODEL_VERSION, "seed": seed, "val": figures, "tuned": bool(adapter),
             "thresholds": {n: h.threshold for n, h in heads.items() if h.binary}}
     (out / "metrics.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     return figures
