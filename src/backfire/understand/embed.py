@@ -105,6 +105,17 @@ def _load_state(model: MiniBert, path: Path) -> None:
     model.load_state_dict(dst)
 
 
+def pad(seqs: Sequence[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token ids right-padded with 0 into one tensor, and the mask of real tokens."""
+    width = max(len(s) for s in seqs)
+    ids = torch.zeros((len(seqs), width), dtype=torch.long)
+    mask = torch.zeros((len(seqs), width), dtype=torch.long)
+    for row, seq in enumerate(seqs):
+        ids[row, : len(seq)] = torch.tensor(seq)
+        mask[row, : len(seq)] = 1
+    return ids, mask
+
+
 def load_tokenizer(folder: Path, max_len: int) -> Any:
     """MiniLM's word-piece tokenizer, truncating to `max_len` pieces, no padding."""
     from tokenizers import Tokenizer
@@ -202,12 +213,7 @@ class MiniLMEncoder:
 
     @torch.inference_mode()
     def _embed_batch(self, ids: list[list[int]]) -> np.ndarray:
-        width = max(len(x) for x in ids)
-        arr = torch.zeros((len(ids), width), dtype=torch.long)
-        mask = torch.zeros((len(ids), width), dtype=torch.long)
-        for row, seq in enumerate(ids):
-            arr[row, : len(seq)] = torch.tensor(seq)
-            mask[row, : len(seq)] = 1
+        arr, mask = pad(ids)
         hidden = self._model(arr, mask).float()
         m = mask.unsqueeze(-1).float()
         mean = (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)

@@ -16,14 +16,14 @@ The heads are thrown away afterwards; the product's heads are then fit on the tu
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
-from backfire.understand.embed import HIDDEN, LAYERS, MiniBert
+from backfire.understand.embed import HIDDEN, LAYERS, MiniBert, pad
 
 #: The linear layers of a block that get an adapter (all of them).
 ADAPTED = ("qkv", "out", "up", "down")
@@ -133,16 +133,6 @@ def _plan(tasks: dict[str, Task], config: TuneConfig) -> list[tuple[str, np.ndar
     return plan
 
 
-def _pad(seqs: Sequence[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
-    width = max(len(s) for s in seqs)
-    ids = torch.zeros((len(seqs), width), dtype=torch.long)
-    mask = torch.zeros((len(seqs), width), dtype=torch.long)
-    for row, seq in enumerate(seqs):
-        ids[row, : len(seq)] = torch.tensor(seq)
-        mask[row, : len(seq)] = 1
-    return ids, mask
-
-
 def _pooled(model: MiniBert, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     with torch.autocast("cpu", dtype=torch.bfloat16):
         hidden = model(ids, mask)
@@ -173,7 +163,7 @@ def tune(model: MiniBert, tasks: dict[str, Task], config: TuneConfig = TuneConfi
     model.train()
     for step, (name, idx) in enumerate(plan):
         task = tasks[name]
-        ids, mask = _pad([task.ids[i] for i in idx])
+        ids, mask = pad([task.ids[i] for i in idx])
         pooled = nn.functional.dropout(_pooled(model, ids, mask), 0.1, training=True)
         # x5: pooled vectors are short (norm ~1); the scale lets small heads reach confident logits.
         loss = nn.functional.cross_entropy(heads[name](pooled * 5.0), torch.as_tensor(task.labels[idx]),
