@@ -126,26 +126,20 @@ class Threads:
         self.own_weight = own_weight
         self.threads: OrderedDict[str, Thread] = OrderedDict()
         self.members: OrderedDict[str, str] = OrderedDict()  # answer id -> its thread's original
-        self.base = 0.0
 
     def record(self, post: Post, p_hostile: float, reach: float, base: float = 0.0,
                p_support: float | None = None) -> None:
         """Add `post` (its p_hostile, p_support and its author's reach) to its thread; `base` is the calm
         level. Without `p_support` the verdict takes a side entirely (p_support = 1 - p_hostile)."""
-        self.base = base
         if post.repost_of is not None:
             thread = self.threads.get(self.members.get(post.repost_of, post.repost_of))
             if thread is not None:
                 thread.reach += reach
             return
         parent = post.quote_of or post.reply_to
-        if parent is None:
-            self.threads[post.id] = Thread(post.author.handle, post.created_at, p_hostile, reach)
-            _bound(self.threads, self.limit)
-            return
-        root = self.members.get(parent, parent)
-        thread = self.threads.get(root)
-        if thread is None:  # an answer to a post we never saw (or the owner's): a thread of its own
+        root = None if parent is None else self.members.get(parent, parent)
+        thread = None if root is None else self.threads.get(root)
+        if root is None or thread is None:  # an original, or an answer to a post never seen (the owner's)
             self.threads[post.id] = Thread(post.author.handle, post.created_at, p_hostile, reach)
             _bound(self.threads, self.limit)
             return
@@ -162,9 +156,9 @@ class Threads:
         ("Saving this before they delete it") neither lifts nor dilutes the thread."""
         return max(thread.p, (self.own_weight * thread.p + thread.answers) / (self.own_weight + thread.sided))
 
-    def rank(self, since: datetime, base: float | None = None, top: int = 5) -> list[str]:
-        """Accounts ranked by the hostile reach their best thread seeded around `since`."""
-        base = self.base if base is None else base
+    def rank(self, since: datetime, base: float, top: int = 5) -> list[str]:
+        """Accounts ranked by the hostile reach their best thread seeded around `since`, over the calm
+        level `base`."""
         scores: dict[str, float] = {}
         first: dict[str, datetime] = {}
         for thread in self.threads.values():
