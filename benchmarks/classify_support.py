@@ -12,7 +12,8 @@ import numpy as np
 from backfire.model import Author, Post
 from backfire.understand import data
 from backfire.understand.cues import SARCASM_TAGS, clean_text, vader_scores
-from backfire.understand.metrics import ece, f1_class, macro_f1, macro_recall, stance_f1
+from backfire.understand.evaluate import stance_scores
+from backfire.understand.metrics import ece, f1_class, macro_f1, macro_recall
 
 
 def compound(texts: Iterable[str]) -> np.ndarray:
@@ -31,12 +32,13 @@ def vader_figures(val: dict[str, data.Split]) -> dict[str, float]:
         out[key] = f1_class(val[name].labels, pred, 1)
     c = compound(val["offensive"].texts)
     out["offensive_macro_f1"] = macro_f1(val["offensive"].labels, (c <= -0.5).astype(int))
-    scores = []
+    labels, preds = [], []
     for target in data.STANCE_TARGETS:
         s = val[f"stance_{target}"]
         c = compound(s.texts)
-        scores.append(stance_f1(s.labels, np.where(c >= 0.05, 2, np.where(c <= -0.05, 1, 0))))
-    out["stance_f1"] = float(np.mean(scores))
+        labels.append(s.labels)
+        preds.append(np.where(c >= 0.05, 2, np.where(c <= -0.05, 1, 0)))
+    out["stance_f1"], out["stance_f1_per_target"] = stance_scores(labels, preds)
     s = val["brand"]
     c = compound(s.texts)
     out["brand_macro_f1"] = macro_f1(s.labels, np.where(c <= -0.05, 0, np.where(c >= 0.05, 2, 1)), 3)

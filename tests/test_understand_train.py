@@ -7,6 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from backfire.understand import data, features
@@ -73,3 +74,20 @@ def test_train_is_deterministic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert first["sentiment_macro_recall"] > 0.5
     meta = json.loads((tmp_path / "a" / "metrics.json").read_text())
     assert meta["seed"] == 3 and meta["val"] == first
+
+
+def test_stance_figure_pools_targets_as_tweeteval_scores_it() -> None:
+    """TweetEval's evaluation script pools the five targets' predictions before taking the favor and
+    against F1; the mean of per-target figures is reported beside it. A target with a tiny class
+    (climate has 2 `against` posts in val) drags the per-target mean down, not the pooled figure."""
+    from backfire.understand.evaluate import stance_scores
+    from backfire.understand.metrics import stance_f1
+
+    big_y = np.array([1] * 40 + [2] * 40 + [0] * 20)
+    big_p = big_y.copy()
+    small_y = np.array([1, 1] + [2] * 20)
+    small_p = np.array([0, 0] + [2] * 20)  # both rare `against` posts missed
+    pooled, per_target = stance_scores([big_y, small_y], [big_p, small_p])
+    assert per_target == pytest.approx((1.0 + 0.5) / 2)
+    assert pooled == pytest.approx(stance_f1(np.concatenate([big_y, small_y]), np.concatenate([big_p, small_p])))
+    assert pooled > 0.95 > per_target
