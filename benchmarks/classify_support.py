@@ -12,8 +12,7 @@ import numpy as np
 from backfire.model import Author, Post
 from backfire.understand import data
 from backfire.understand.cues import SARCASM_TAGS, clean_text, vader_scores
-from backfire.understand.evaluate import stance_scores
-from backfire.understand.metrics import ece, f1_class, macro_f1, macro_recall
+from backfire.understand.metrics import ece, f1_class, macro_f1, macro_recall, stance_scores
 
 
 def compound(texts: Iterable[str]) -> np.ndarray:

@@ -80,7 +80,7 @@ def test_stance_figure_pools_targets_as_tweeteval_scores_it() -> None:
     """TweetEval's evaluation script pools the five targets' predictions before taking the favor and
     against F1; the mean of per-target figures is reported beside it. A target with a tiny class
     (climate has 2 `against` posts in val) drags the per-target mean down, not the pooled figure."""
-    from backfire.understand.evaluate import stance_scores
+    from backfire.understand.metrics import stance_scores
 
     big_y = np.array([1] * 40 + [2] * 40 + [0] * 20)
     big_p = big_y.copy()

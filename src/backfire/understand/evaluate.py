@@ -9,7 +9,7 @@ import scipy.sparse as sp
 
 from backfire.understand import data
 from backfire.understand.heads import LinearHead
-from backfire.understand.metrics import ece, f1_class, macro_f1, macro_recall, stance_f1
+from backfire.understand.metrics import ece, f1_class, macro_f1, macro_recall, stance_scores
 
 Lookup = Callable[[list[str]], tuple[np.ndarray, sp.csr_matrix]]
 
@@ -41,12 +41,6 @@ def _stance(heads: dict[str, LinearHead], val: dict[str, data.Split], get: Looku
         labels.append(split.labels)
         preds.append(decide(heads[f"stance_{target}"], *get(split.texts)))
     return stance_scores(labels, preds)
-
-
-def stance_scores(labels: list[np.ndarray], preds: list[np.ndarray]) -> tuple[float, float]:
-    """(pooled over targets, mean of per-target) stance F1 for per-target labels and predictions."""
-    pooled = stance_f1(np.concatenate(labels), np.concatenate(preds))
-    return pooled, float(np.mean([stance_f1(y, p) for y, p in zip(labels, preds, strict=True)]))
 
 
 def evaluate_heads(heads: dict[str, LinearHead], val: dict[str, data.Split], get: Lookup) -> dict[str, float]:

@@ -32,6 +32,12 @@ def stance_f1(y: np.ndarray, pred: np.ndarray, against: int = 1, favor: int = 2)
     return (f1_class(y, pred, against) + f1_class(y, pred, favor)) / 2
 
 
+def stance_scores(labels: list[np.ndarray], preds: list[np.ndarray]) -> tuple[float, float]:
+    """(pooled over targets, mean of per-target) stance F1 for per-target labels and predictions."""
+    pooled = stance_f1(np.concatenate(labels), np.concatenate(preds))
+    return pooled, float(np.mean([stance_f1(y, p) for y, p in zip(labels, preds, strict=True)]))
+
+
 def best_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
     """The probability threshold in [0.05, 0.95] at which F1 of the positive class peaks."""
     grid = np.linspace(0.05, 0.95, 91)
