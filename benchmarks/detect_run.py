@@ -9,7 +9,7 @@ from typing import Any
 
 from backfire.model import Alarm, Post, Verdict
 from backfire.simulate import Simulation, generate
-from backfire.simulate.oracle import NoisyClassifier
+from backfire.simulate.oracle import NoisyClassifier, PerfectReader
 from backfire.warn import get_detector
 
 DETECTORS = ("default", "volume-spike", "fixed-share")
@@ -33,10 +33,13 @@ class Outcome:
 
 
 def verdicts_for(sim: Simulation, classifier: str, seed: int) -> list[Verdict]:
-    """The verdicts a detector sees: the noisy stand-in ("noisy"), or a registered classifier of the
-    project by name ("default", "baseline", ...) run on the simulated texts."""
+    """The verdicts a detector sees: the noisy stand-in ("noisy"), the true labels ("truth", an upper
+    bound), or a registered classifier of the project by name ("default", "baseline", ...) run on the
+    simulated texts."""
     if classifier == "noisy":
         return NoisyClassifier(sim.labels, seed=seed).predict_many(sim.posts)
+    if classifier == "truth":
+        return PerfectReader(sim.labels).predict_many(sim.posts)
     model = _classifier(classifier)
     return list(model.predict_many(sim.posts, sim.campaign))
 

@@ -1,9 +1,13 @@
-"""A noisy stand-in classifier for simulated streams: verdicts drawn around the true labels.
+"""Stand-in classifiers for simulated streams: verdicts drawn around the true labels, or the labels.
 
 It errs like a real stance model: it misses `sarcasm_miss` of sarcastic hostile posts (praise over a
 photo of force reads as praise), `hostile_miss` of plain hostile ones, and flags `false_hostile` of
 friendly posts. Probabilities are spread, not 0/1. One verdict per distinct text (reposts inherit),
 deterministic for a seed. Benchmarks and tests use it so the detector never sees the true labels.
+
+`PerfectReader` returns the true labels themselves, read in context (an answer agreeing with a hostile
+post is hostile): no classifier can do that; `benchmarks/detect --classifier truth` uses it to show what
+the detector would do with a perfect one.
 
 >>> from backfire.simulate import generate
 >>> sim = generate("mynypd", seed=2, hours=3)
@@ -54,3 +58,33 @@ class NoisyClassifier:
         if rng.random() < self.false_hostile:
             return rng.uniform(0.5, 0.8)
         return rng.uniform(0.02, 0.3) if stance == "support" else rng.uniform(0.05, 0.4)
+
+
+class PerfectReader:
+    """The true label of every post as a confident verdict (an upper bound, see the module doc).
+
+    >>> from backfire.simulate import generate
+    >>> sim = generate("mynypd", seed=2, hours=3)
+    >>> reader = PerfectReader(sim.labels)
+    >>> all((reader.predict_one(p).stance == "hostile") == (sim.labels[p.id].stance == "hostile")
+    ...     for p in sim.posts)
+    True
+    """
+
+    name = "perfect-reader"
+
+    def __init__(self, labels: Mapping[str, Any], confidence: float = 0.97) -> None:
+        self.labels = labels
+        self.confidence = confidence
+
+    def predict_one(self, post: Post, campaign: Campaign | None = None) -> Verdict:
+        label = self.labels.get(post.id)
+        stance: Stance = getattr(label, "stance", "neutral")
+        sure, unsure = self.confidence, 1.0 - self.confidence
+        p_hostile = sure if stance == "hostile" else unsure / 2
+        p_support = sure if stance == "support" else unsure / 2
+        return Verdict(post_id=post.id, stance=stance, p_hostile=p_hostile, p_support=p_support,
+                       sarcasm=0.9 if getattr(label, "sarcastic", False) else 0.05, model=self.name)
+
+    def predict_many(self, posts: Sequence[Post], campaign: Campaign | None = None) -> list[Verdict]:
+        return [self.predict_one(p, campaign) for p in posts]
