@@ -120,3 +120,51 @@ def calm_peak(scenario: str, seed: int, hours: float = 12.0, options: dict[str, 
         detector.update(post, verdict)
         peak = max(peak, getattr(detector, "statistic", 0.0))
     return peak
+
+
+@dataclass
+class Trace:
+    """Our detector's statistic (evidence / threshold) on one stream: its peak before the onset (the
+    whole stream for a control) and its course in the 60 minutes after the onset."""
+
+    scenario: str
+    seed: int
+    hijacked: bool
+    calm_peak: float
+    window: list[tuple[float, float]]  # (minutes after the onset, statistic)
+
+
+def trace_stream(scenario: str, seed: int, classifier: str = "noisy", hours: float = 12.0,
+                 options: dict[str, Any] | None = None) -> Trace:
+    """Follow the default detector's statistic over one stream (see `Trace`)."""
+    sim = generate(scenario, seed, hours=hours)
+    verdicts = verdicts_for(sim, classifier, seed)
+    detector = get_detector("default", sim.campaign, **(options or {}))
+    onset, peak, window = sim.truth.onset, 0.0, []
+    for post, verdict in zip(sim.posts, verdicts, strict=True):
+        detector.update(post, verdict)
+        if getattr(detector, "_seen", 0) < getattr(detector, "min_posts", 0):
+            continue
+        stat = float(getattr(detector, "statistic", 0.0))
+        minutes = None if onset is None else (post.created_at - onset).total_seconds() / 60
+        if minutes is None or minutes < 0:
+            peak = max(peak, stat)
+        elif minutes <= WINDOW_MINUTES:
+            window.append((minutes, stat))
+    return Trace(scenario, seed, sim.truth.hijacked, peak, window)
+
+
+def sweep(traces: Sequence[Trace], scale: float) -> dict[str, float]:
+    """The benchmark's figures had every threshold been `scale` times what the detector computed: an
+    alarm once the statistic reaches `scale`. Exact for the first alarm of each stream, which is the one
+    the figures score."""
+    hij = [t for t in traces if t.hijacked]
+    ctl = [t for t in traces if not t.hijacked]
+    delays = [next((m for m, stat in t.window if stat >= scale), float("inf")) for t in hij]
+    return {
+        "scale": scale,
+        "detected_60min": _share(d != float("inf") for d in delays),
+        "median_delay_min": statistics.median(delays) if delays else float("nan"),
+        "controls_alarmed": _share(t.calm_peak >= scale for t in ctl),
+        "pre_onset_alarms": _share(t.calm_peak >= scale for t in hij),
+    }
