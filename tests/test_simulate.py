@@ -138,3 +138,17 @@ def test_cli_simulate(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert out.exists() and (tmp_path / "s.csv.truth.json").exists()
     bad = CliRunner().invoke(app, ["simulate", "--scenario", "nope", "-o", str(out)])
     assert bad.exit_code == 2
+
+
+def test_the_perfect_reader_returns_each_posts_true_stance(sims: dict[str, Simulation]) -> None:
+    from backfire.simulate.oracle import PerfectReader
+
+    sim = sims["mynypd"]
+    verdicts = PerfectReader(sim.labels).predict_many(sim.posts)
+    for post, verdict in zip(sim.posts, verdicts, strict=True):
+        stance = sim.labels[post.id].stance
+        assert verdict.stance == stance
+        assert (verdict.p_hostile > 0.9) == (stance == "hostile")
+        assert (verdict.p_support > 0.9) == (stance == "support")
+    answers = [v for p, v in zip(sim.posts, verdicts, strict=True) if sim.labels[p.id].kind == "reply_agree"]
+    assert answers and all(v.stance == "hostile" for v in answers)  # read in context, as no classifier can
