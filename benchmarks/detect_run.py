@@ -11,6 +11,7 @@ from backfire.model import Alarm, Post, Verdict
 from backfire.simulate import Simulation, generate
 from backfire.simulate.oracle import NoisyClassifier, PerfectReader
 from backfire.warn import get_detector
+from backfire.warn.detector import HijackDetector
 
 DETECTORS = ("default", "volume-spike", "fixed-share")
 HIJACKS = ("mynypd", "slow-burn", "copycat")
@@ -137,16 +138,19 @@ class Trace:
 
 def trace_stream(scenario: str, seed: int, classifier: str = "noisy", hours: float = 12.0,
                  options: dict[str, Any] | None = None) -> Trace:
-    """Follow the default detector's statistic over one stream (see `Trace`)."""
+    """Follow the default detector's statistic over one stream (see `Trace`). The detector is kept from
+    raising alarms (an alarm stops its baseline learning), so the course is the one any threshold scale
+    would have followed up to its own first alarm."""
     sim = generate(scenario, seed, hours=hours)
     verdicts = verdicts_for(sim, classifier, seed)
-    detector = get_detector("default", sim.campaign, **(options or {}))
+    detector = HijackDetector(sim.campaign, **(options or {}))
+    gate, detector.min_posts = detector.min_posts, 10**12  # no alarm ever; the gate is applied here
     onset, peak, window = sim.truth.onset, 0.0, []
     for post, verdict in zip(sim.posts, verdicts, strict=True):
         detector.update(post, verdict)
-        if getattr(detector, "_seen", 0) < getattr(detector, "min_posts", 0):
+        if detector._seen < gate:
             continue
-        stat = float(getattr(detector, "statistic", 0.0))
+        stat = detector.statistic
         minutes = None if onset is None else (post.created_at - onset).total_seconds() / 60
         if minutes is None or minutes < 0:
             peak = max(peak, stat)
@@ -157,8 +161,8 @@ def trace_stream(scenario: str, seed: int, classifier: str = "noisy", hours: flo
 
 def sweep(traces: Sequence[Trace], scale: float) -> dict[str, float]:
     """The benchmark's figures had every threshold been `scale` times what the detector computed: an
-    alarm once the statistic reaches `scale`. Exact for the first alarm of each stream, which is the one
-    the figures score."""
+    alarm once the statistic reaches `scale`. Exact for the first alarm of each stream (the one the
+    figures score), up to the 4x cap on the statistic."""
     hij = [t for t in traces if t.hijacked]
     ctl = [t for t in traces if not t.hijacked]
     delays = [next((m for m, stat in t.window if stat >= scale), float("inf")) for t in hij]
