@@ -111,19 +111,6 @@ def _share(flags: Any) -> float:
 
 
 
-def calm_peak(scenario: str, seed: int, hours: float = 12.0, options: dict[str, Any] | None = None,
-              classifier: str = "noisy") -> float:
-    """The largest statistic/threshold ratio the default detector reaches on a calm stream."""
-    sim = generate(scenario, seed, hours=hours)
-    verdicts = verdicts_for(sim, classifier, seed)
-    detector = get_detector("default", sim.campaign, **(options or {}))
-    peak = 0.0
-    for post, verdict in zip(sim.posts, verdicts, strict=True):
-        detector.update(post, verdict)
-        peak = max(peak, getattr(detector, "statistic", 0.0))
-    return peak
-
-
 @dataclass
 class Trace:
     """Our detector's statistic (evidence / threshold) on one stream: its peak before the onset (the

@@ -25,8 +25,8 @@ Posts in one cascade are not independent; `design_effect` (>= 1) divides the evi
 It is 1 by default: `benchmarks/detect --calibrate` measures the largest statistic reached on calm
 simulated streams (seeds the benchmark does not report) and finds it below the thresholds. That holds
 for classifiers as unsure as the project's: a sharper one sees each critic's cascade as a run of certain
-hostile posts. Fed the true labels (`--calibrate --classifier truth`), calm streams reach a median 1.35
-times the threshold and their 95th percentile 3.9, and a design effect of about 4 is needed.
+hostile posts. Fed the true labels (`--calibrate --classifier truth`), calm streams reach a median 1.29
+times the threshold and at most 2.6, so such a classifier needs a design effect of about 2.6.
 
 Alarms escalate (watch -> warning -> critical) instead of repeating; a new episode cannot alarm until
 `cooldown_minutes` after the last alarm. An episode still alarmed after `rebaseline_hours` becomes the
