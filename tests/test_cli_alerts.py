@@ -58,3 +58,28 @@ def test_detect_posts_alarms_to_a_webhook(runner: CliRunner, tmp_path: Path) -> 
     assert alarms and alarms[0]["triggers"][0] == "trigger"
     assert len(_Hook.received) == len(alarms)
     assert _Hook.received[0]["severity"] == alarms[0]["severity"]
+
+
+def test_detect_takes_the_detectors_tunings_from_flags_and_environment(runner: CliRunner, tmp_path: Path) -> None:
+    data = str(_hijack_csv(tmp_path / "h.csv"))
+    base = ["detect", data, "--tag", "myNYPD", "--json", "--model", "baseline"]
+
+    def alarms(*extra: str, env: dict[str, str] | None = None) -> list[Any]:
+        r = runner.invoke(app, [*base, *extra], env=env)
+        assert r.exit_code == 0, r.output
+        return list(json.loads(r.stdout)["alarms"])
+
+    assert alarms()  # the hijack alarms with the defaults...
+    assert alarms("--design-effect", "1000") == []  # ...but not once each post counts for almost nothing
+    assert alarms(env={"BACKFIRE_DESIGN_EFFECT": "1000"}) == []
+    assert alarms("--false-alarms", "0.05")  # a stricter rate still sees this plain a hijack
+
+
+def test_configured_detector_tunes_only_the_default_detector() -> None:
+    from backfire.warn import configured_detector
+    from backfire.warn.detector import HijackDetector
+
+    det = configured_detector("default", None, false_alarms_per_day=0.5, design_effect=2.0)
+    assert isinstance(det, HijackDetector) and det.false_alarms_per_day == 0.5 and det.design_effect == 2.0
+    other = configured_detector("volume-spike", None, false_alarms_per_day=0.5, design_effect=2.0)
+    assert other.name == "volume-spike"

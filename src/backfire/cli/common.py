@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 
 from backfire import settings
-from backfire.model import Alarm, Post
+from backfire.model import Alarm, Campaign, Post
 
 err = Console(stderr=True)
 
@@ -33,3 +33,13 @@ def alarm_hooks(tag: str, webhook: str | None, slack: str | None, smtp: str | No
         hooks.append(alert_hook(channels, lambda d: err.print(f"[red]Alert not delivered[/red] ({d.channel}): "
                                                               f"{d.error}", highlight=False)))
     return hooks
+
+
+def make_detector(campaign: Campaign, name: str | None = None, false_alarms: float | None = None,
+                  design_effect: float | None = None) -> Any:
+    """The detector the settings name for `campaign`, tuned by the settings (flags when given)."""
+    from backfire.warn import configured_detector
+
+    return configured_detector(settings.DETECTOR.resolve(name), campaign,
+                               false_alarms_per_day=float(settings.FALSE_ALARMS.resolve(false_alarms)),
+                               design_effect=float(settings.DESIGN_EFFECT.resolve(design_effect)))

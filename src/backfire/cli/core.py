@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from backfire import settings
 from backfire.cli.app import app
-from backfire.cli.common import alarm_hooks, err, print_alarm
+from backfire.cli.common import alarm_hooks, err, make_detector, print_alarm
 from backfire.explain.export import export_row, write_export
 from backfire.ingest import default_paths, ingest
 from backfire.model import Campaign, Quarantined
@@ -165,17 +165,18 @@ def detect_cmd(
     webhook_url: str | None = settings.WEBHOOK_URL.option(),
     slack_webhook: str | None = settings.SLACK_WEBHOOK.option(),
     smtp_url: str | None = settings.SMTP_URL.option(),
+    false_alarms: float | None = settings.FALSE_ALARMS.option(),
+    design_effect: float | None = settings.DESIGN_EFFECT.option(),
 ) -> None:
     """Classify the posts of FILE in time order and run the hijack detector over them."""
     from backfire.jobs import detect_file
     from backfire.understand import get_classifier
-    from backfire.warn import get_detector
 
     if not file.exists():
         raise _fail(f"No such file: {file}")
     campaign = Campaign.for_tag(tag, owner, intent)
     classifier = get_classifier(settings.MODEL.resolve(model))
-    det = get_detector(settings.DETECTOR.resolve(detector), campaign=campaign)
+    det = make_detector(campaign, detector, false_alarms, design_effect)
     hooks = alarm_hooks(campaign.tags[0], webhook_url, slack_webhook, smtp_url)  # printed on stderr
     try:
         with _progress() as bar:
@@ -199,17 +200,18 @@ def analyze_cmd(
     webhook_url: str | None = settings.WEBHOOK_URL.option(),
     slack_webhook: str | None = settings.SLACK_WEBHOOK.option(),
     smtp_url: str | None = settings.SMTP_URL.option(),
+    false_alarms: float | None = settings.FALSE_ALARMS.option(),
+    design_effect: float | None = settings.DESIGN_EFFECT.option(),
 ) -> None:
     """Classify a stored campaign's posts and run the detector over them, storing verdicts and alarms."""
     from backfire.pipeline import analyze_campaign
     from backfire.understand import get_classifier
-    from backfire.warn import get_detector
 
     with _open(db) as store:
         camp = _campaign_of(store, campaign)
         total = store.count_posts(campaign)
         classifier = get_classifier(settings.MODEL.resolve(model))
-        det = get_detector(settings.DETECTOR.resolve(detector), campaign=camp)
+        det = make_detector(camp, detector, false_alarms, design_effect)
         tag = camp.tags[0] if camp.tags else camp.name
         with _progress() as bar:
             task = bar.add_task("Classifying and watching", total=total)

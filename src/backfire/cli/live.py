@@ -20,7 +20,7 @@ from rich.console import Console
 
 from backfire import settings
 from backfire.cli.app import app
-from backfire.cli.common import alarm_hooks, err
+from backfire.cli.common import alarm_hooks, err, make_detector
 from backfire.live import JETSTREAM_URL, Backoff, JetstreamSource, MastodonSource, Watcher, WatchError, WatchStats
 from backfire.live.base import PostsHook, StreamSource
 from backfire.model import Campaign, Post
@@ -159,12 +159,11 @@ def _pipeline_hook(store: Store, camp: Campaign, model: str | None, detector: st
     """Classify, detect and alert on each committed batch (alarms printed on stderr and sent on)."""
     from backfire.pipeline import Pipeline
     from backfire.understand import get_classifier
-    from backfire.warn import get_detector
 
     pipe = Pipeline(
         camp,
         get_classifier(settings.MODEL.resolve(model)),
-        get_detector(settings.DETECTOR.resolve(detector), campaign=camp),
+        make_detector(camp, detector),  # its tunings from the environment or the config file
         store=store,
         on_alarm=alarm_hooks(camp.tags[0], *alerts),
     )

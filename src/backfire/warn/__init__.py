@@ -53,6 +53,16 @@ def get_detector(name: str = "default", campaign: Campaign | None = None, **opti
     return detector
 
 
+def configured_detector(name: str, campaign: Campaign | None, *, false_alarms_per_day: float,
+                        design_effect: float) -> Detector:
+    """The detector `name`, with the two tunings of the default one (other detectors take neither): the
+    expected false alarms per day of a calm campaign, and the design effect (raise it for a classifier
+    sharper than the project's: `benchmarks/detect --calibrate --classifier NAME` measures it)."""
+    if name != "default":
+        return get_detector(name, campaign)
+    return get_detector(name, campaign, false_alarms_per_day=false_alarms_per_day, design_effect=design_effect)
+
+
 def detect(pairs: Iterable[tuple[Post, Verdict]], campaign: Campaign | None = None, name: str = "default",
            **options: Any) -> list[Alarm]:
     """Run a detector over (post, verdict) pairs in time order and return every alarm it raised."""
