@@ -8,6 +8,7 @@ from rich.console import Console
 
 from backfire import settings
 from backfire.model import Alarm, Campaign, Post
+from backfire.warn.base import Detector
 
 err = Console(stderr=True)
 
@@ -36,7 +37,7 @@ def alarm_hooks(tag: str, webhook: str | None, slack: str | None, smtp: str | No
 
 
 def make_detector(campaign: Campaign, name: str | None = None, false_alarms: float | None = None,
-                  design_effect: float | None = None) -> Any:
+                  design_effect: float | None = None) -> Detector:
     """The detector the settings name for `campaign`, tuned by the settings (flags when given)."""
     from backfire.warn import configured_detector
 
