@@ -5,11 +5,13 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from backfire.model import Alarm, Post, Verdict
 from backfire.simulate import Simulation, generate
 from backfire.simulate.oracle import NoisyClassifier, PerfectReader
+from backfire.simulate.realtext import TextBank, with_real_texts
 from backfire.warn import get_detector
 from backfire.warn.detector import HijackDetector
 
@@ -46,6 +48,23 @@ def verdicts_for(sim: Simulation, classifier: str, seed: int) -> list[Verdict]:
 
 
 _MODELS: dict[str, Any] = {}
+_BANKS: dict[str, TextBank] = {}
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def simulate(scenario: str, seed: int, hours: float, texts: str | None = None) -> Simulation:
+    """One simulated stream; with `texts`, carrying real labelled posts instead of the simulator's own
+    ("real": the posts of ../shared/data the classifier never trained on, or a CSV of text,stance; see
+    `backfire.simulate.realtext`)."""
+    sim = generate(scenario, seed, hours=hours)
+    return with_real_texts(sim, text_bank(texts), seed) if texts else sim
+
+
+def text_bank(texts: str) -> TextBank:
+    """The bank of real posts named by `texts` (see `simulate`), read once per process."""
+    if texts not in _BANKS:
+        _BANKS[texts] = TextBank.shared(SHARED_DATA) if texts == "real" else TextBank.from_csv(texts)
+    return _BANKS[texts]
 
 
 def _classifier(name: str) -> Any:
@@ -58,9 +77,9 @@ def _classifier(name: str) -> Any:
 
 
 def run_stream(scenario: str, seed: int, classifier: str = "noisy", hours: float = 12.0,
-               options: dict[str, Any] | None = None) -> list[Outcome]:
+               options: dict[str, Any] | None = None, texts: str | None = None) -> list[Outcome]:
     """Every detector over one simulated stream, scored against its ground truth."""
-    sim = generate(scenario, seed, hours=hours)
+    sim = simulate(scenario, seed, hours, texts)
     verdicts = verdicts_for(sim, classifier, seed)
     return [score(sim, name, run_detector(sim.posts, verdicts, sim, name, options or {}))
             for name in DETECTORS]
@@ -124,11 +143,11 @@ class Trace:
 
 
 def trace_stream(scenario: str, seed: int, classifier: str = "noisy", hours: float = 12.0,
-                 options: dict[str, Any] | None = None) -> Trace:
+                 options: dict[str, Any] | None = None, texts: str | None = None) -> Trace:
     """Follow the default detector's statistic over one stream (see `Trace`). The detector is kept from
     raising alarms (an alarm stops its baseline learning), so the course is the one any threshold scale
     would have followed up to its own first alarm."""
-    sim = generate(scenario, seed, hours=hours)
+    sim = simulate(scenario, seed, hours, texts)
     verdicts = verdicts_for(sim, classifier, seed)
     detector = HijackDetector(sim.campaign, **(options or {}))
     gate, detector.min_posts = detector.min_posts, 10**12  # no alarm ever; the gate is applied here

@@ -40,3 +40,15 @@ def test_trace_follows_the_statistic_without_alarming(run: ModuleType) -> None:
     assert trace.window[0][0] >= 0 and trace.window[-1][0] <= 60
     assert max(stat for _, stat in trace.window) >= 1.0  # a perfect reader sees the hijack
     assert trace.calm_peak < 1.0
+
+
+def test_streams_can_carry_a_bank_of_real_posts(run: ModuleType, tmp_path: Path) -> None:
+    bank = tmp_path / "bank.csv"
+    bank.write_text("text,stance\nworst service ever,hostile\nthanks so much,support\nopen at nine,neutral\n",
+                    encoding="utf-8")
+    sim = run.simulate("mynypd", 3, 4.0, str(bank))
+    joined = {p.text for p in sim.posts if not sim.campaign.is_owner(p.author.handle) and p.repost_of is None}
+    assert {t.split(" #")[0].split()[-1] for t in joined} == {"ever", "much", "nine"}
+    outcomes = run.run_stream("mynypd", 3, "truth", hours=4.0, texts=str(bank))
+    assert {o.detector for o in outcomes} == set(run.DETECTORS)
+    assert next(o for o in outcomes if o.detector == "default").delay is not None
