@@ -233,3 +233,21 @@ def test_a_classifier_that_gives_no_p_support_has_its_answers_counted_whole() ->
                         reply_to="0"), _verdict(i, 0.1))
     thread = det._board.threads["0"]
     assert thread.sided == thread.count and det._board.hostility(thread) < 0.11
+
+
+def test_the_evidence_of_an_unsure_classifier_counts_for_more_than_that_of_a_sure_one() -> None:
+    """Two calm streams at the same 20% hostile share: sure 0/1 verdicts (dispersion 1), and an unsure
+    classifier's 0.1 / 0.6 (Var(p) / (p (1 - p)) = 0.25). The detector measures each on the stream."""
+    sure, unsure, fixed = HijackDetector(CAMPAIGN), HijackDetector(CAMPAIGN), HijackDetector(
+        CAMPAIGN, dispersion_from_stream=False)
+    for i in range(1200):  # five calm hours, four posts a minute
+        hostile = i % 5 == 0
+        sure.update(_post(i, i / 4), _verdict(i, 1.0 if hostile else 0.0))
+        unsure.update(_post(i, i / 4), _verdict(i, 0.6 if hostile else 0.1))
+        fixed.update(_post(i, i / 4), _verdict(i, 0.6 if hostile else 0.1))
+    assert sure.dispersion > 0.9 and unsure.dispersion == pytest.approx(0.25, abs=0.06) and fixed.dispersion == 1.0
+    assert unsure.baseline == pytest.approx(fixed.baseline)
+    for det in (unsure, fixed):  # then a burst the unsure classifier reads at 0.35 on average
+        for k in range(40):
+            det.update(_post(2000 + k, 300 + k / 4), _verdict(2000 + k, 0.6 if k % 2 else 0.1))
+    assert unsure.statistic > 3 * fixed.statistic > 0

@@ -48,10 +48,13 @@ def test_neutral_answers_to_hostile_posts_count_as_hostile_and_the_alarm_comes_s
 
 
 def test_answers_are_read_alone_by_default() -> None:
-    det = HijackDetector(CAMPAIGN)
-    _stream(det, 0, 120, (0.1, 0.6), (0.05, 0.5))
-    alarms = _stream(det, 480, 60, (0.5, 0.05), (0.1, 0.05))
-    assert not alarms or alarms[0] - (T0 + timedelta(minutes=120)) > timedelta(minutes=6)
+    firsts = []
+    for det in (HijackDetector(CAMPAIGN), HijackDetector(CAMPAIGN, answer_context=True)):
+        _stream(det, 0, 120, (0.1, 0.6), (0.05, 0.5))
+        alarms = _stream(det, 480, 60, (0.5, 0.05), (0.1, 0.05))
+        firsts.append(alarms[0] if alarms else T0 + timedelta(days=1))
+    alone, in_context = firsts
+    assert alone > in_context  # the default does not read answers in their thread
 
 
 def test_a_misread_friendly_post_whose_answers_support_the_campaign_passes_on_little() -> None:

@@ -122,5 +122,6 @@ SLACK_WEBHOOK = declare("slack_webhook", "", "Send alarms to this Slack incoming
 SMTP_URL = declare("smtp_url", "", "Send alarms by e-mail: smtp://user:pass@host:port?from=a@x&to=b@y.")
 FALSE_ALARMS = declare("false_alarms", 0.1, "Default detector: expected false alarms per day of a calm campaign "
                        "(sets its thresholds).")
-DESIGN_EFFECT = declare("design_effect", 1.0, "Default detector: how far a cascade repeats one verdict (>= 1); "
-                        "raise it for a sharper classifier (benchmarks/detect --calibrate).")
+DESIGN_EFFECT = declare("design_effect", 3.0, "Default detector: how far a cascade repeats one verdict (>= 1), "
+                        "for sure verdicts; the detector scales it by how unsure the classifier is "
+                        "(benchmarks/detect --calibrate --classifier truth measures it).")

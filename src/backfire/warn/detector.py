@@ -7,7 +7,7 @@ Bernoulli log-likelihood-ratio CUSUM of "the hostile share has risen from the ba
 p1 = p0 + shift" (Page 1954), with each post's expected log-likelihood ratio under `p_hostile`, run
 for a small shift (a slow burn) and a large one (a sudden hijack):
 
-    S <- max(0, S + w * [p log(p1/p0) + (1 - p) log((1 - p1)/(1 - p0))] / design_effect)
+    S <- max(0, S + w * [p log(p1/p0) + (1 - p) log((1 - p1)/(1 - p0))] / (design_effect * dispersion))
 
 The baseline p0 is learned from the stream an hour late (a Beta prior, then a weighted mean with a
 long memory; never from what led to an alarm), at the upper end of its uncertainty. Each threshold
@@ -21,12 +21,21 @@ the safe side), so with k shifts sharing the rate,
 argument as a prior worth two hours, so a rate of false alarms means the same on a campaign of a few
 hundred posts a day and one of a hundred thousand (`rate_from_stream=False` keeps the argument fixed).
 
-Posts in one cascade are not independent; `design_effect` (>= 1) divides the evidence to allow for it.
-It is 1 by default: `benchmarks/detect --calibrate` measures the largest statistic reached on calm
-simulated streams (seeds the benchmark does not report) and finds it below the thresholds. That holds
-for classifiers as unsure as the project's: a sharper one sees each critic's cascade as a run of certain
-hostile posts. Fed the true labels (`--calibrate --classifier truth`), calm streams reach a median 1.29
-times the threshold and at most 2.6, so such a classifier needs a design effect of about 2.6.
+The threshold assumes each weight unit is an independent, sure 0/1 verdict. Two things break that, in
+opposite directions, and the evidence is divided by both:
+- `dispersion`: an unsure classifier's `p_hostile` varies less than sure verdicts of the same mean
+  share would, so its evidence varies less than the likelihood ratio assumes. The detector measures it
+  on the calm stream it learns its baseline from, as Var(p) / (p0 (1 - p0)), reach weighted (a prior
+  of sure verdicts at first; `dispersion_from_stream=False` fixes it at 1). It is about 0.3 for the
+  project's classifier on simulated template posts, 0.5 on real posts, 0.85 for the true labels.
+- `design_effect` (3): posts in one cascade are not independent (reposts inherit the verdict, agreeing
+  answers follow it), so a critic's cascade counts as many verdicts. It is measured where the reading is
+  exact: fed the true labels, calm simulated streams (`benchmarks/detect --calibrate --classifier
+  truth`, seeds the benchmark does not report) reach at most 3.0 times the threshold with a design
+  effect of 1 (median 1.68).
+Before the dispersion was measured, a design effect of 1 held for the project's unsure classifier on
+its templates, but calm streams of real posts (sharper verdicts) alarmed 20% of the time, and 52% with
+the true labels.
 
 Alarms escalate (watch -> warning -> critical) instead of repeating; a new episode cannot alarm until
 `cooldown_minutes` after the last alarm. An episode still alarmed after `rebaseline_hours` becomes the
@@ -61,11 +70,12 @@ class HijackDetector:
     name = "default"
 
     def __init__(self, campaign: Campaign | None = None, false_alarms_per_day: float = 0.1,
-                 posts_per_day: float = 5000.0, shifts: tuple[float, ...] = (0.1, 0.25), design_effect: float = 1.0,
+                 posts_per_day: float = 5000.0, shifts: tuple[float, ...] = (0.1, 0.25), design_effect: float = 3.0,
                  prior_share: float = 0.15, prior_weight: float = 10.0, memory: float = 1500.0,
                  cooldown_minutes: float = 60.0, min_posts: int = 20, repost_share: float = 0.5,
                  lag_minutes: float = 60.0, caution: float = 0.3, rebaseline_hours: float = 12.0,
-                 rate_from_stream: bool = True, answer_context: bool = False) -> None:
+                 rate_from_stream: bool = True, answer_context: bool = False, dispersion_from_stream: bool = True
+                 ) -> None:
         self.campaign = campaign
         self.false_alarms_per_day = false_alarms_per_day
         self.posts_per_day = posts_per_day
@@ -81,6 +91,7 @@ class HijackDetector:
         self.caution = caution
         self.rebaseline_hours = rebaseline_hours
         self.rate_from_stream = rate_from_stream
+        self.dispersion_from_stream = dispersion_from_stream
         self._volume = 0.0  # evidence weight seen (the CUSUMs' increments are per weight unit)
         self._first: datetime | None = None
         self._last: datetime | None = None
@@ -89,7 +100,8 @@ class HijackDetector:
         self._weights = ReachWeights(repost_share)
         self._context = Context(enabled=answer_context)  # opt-in: see context.py for why it is off
         self._board = Threads(lookback_minutes=60.0)  # slow burns: the CUSUM leaves zero late
-        self._base = (prior_share * prior_weight, prior_weight)  # (sum w*p, sum w) of the calm stream
+        # (sum w*p, sum w, sum w*p^2) of the calm stream; the prior reads as sure verdicts (dispersion 1)
+        self._base = (prior_share * prior_weight, prior_weight, prior_share * prior_weight)
         self._stats = [0.0] * len(self.shifts)
         self._h = self.thresholds()
         # Per CUSUM: [sum w*p, sum w] since it last left zero, and when that was (its change point).
@@ -97,7 +109,7 @@ class HijackDetector:
         self._starts: list[datetime | None] = [None] * len(self.shifts)
         self._examples: list[tuple[float, str, str]] = []
         self._seen = 0
-        self._pending: deque[list[float]] = deque()  # [minute, sum w*p, sum w] not yet in the baseline
+        self._pending: deque[list[float]] = deque()  # [minute, sum w*p, sum w, sum w*p^2] not yet learned
         self._level = -1  # severity index alarmed in the current episode
         self._episode: datetime | None = None  # when the current episode first alarmed
 
@@ -126,9 +138,22 @@ class HijackDetector:
         """The hostile share p0 of the calm stream (reach weighted), taken at the upper end of its
         uncertainty (mean + `caution` standard errors): a young stream's baseline is not yet known, and
         must not make its first critics look like a hijack."""
-        wp, w = self._base
+        wp, w, _ = self._base
         mean = wp / w
         return min(0.6, max(0.01, mean + self.caution * math.sqrt(mean * (1 - mean) / w)))
+
+    @property
+    def dispersion(self) -> float:
+        """How far the calm stream's verdicts vary, against sure 0/1 verdicts of the same mean share:
+        Var(p) / (p (1 - p)), reach weighted, from the baseline's own posts (1 with
+        `dispersion_from_stream=False`). An unsure classifier's evidence varies less than its
+        likelihood ratio assumes, so it counts for more (see the module doc)."""
+        if not self.dispersion_from_stream:
+            return 1.0
+        wp, w, wpp = self._base
+        mean = wp / w
+        spread = mean * (1 - mean)
+        return min(1.0, max(0.05, (wpp / w - mean * mean) / spread)) if spread > 0 else 1.0
 
     @property
     def statistic(self) -> float:
@@ -153,12 +178,12 @@ class HijackDetector:
     # -- steps -------------------------------------------------------------------------------------
     def _accumulate(self, post: Post, p: float, w: float) -> None:
         """Add the post's evidence to each CUSUM, the change-window sums, or the calm baseline."""
-        p0 = self.baseline
+        p0, scale = self.baseline, self.design_effect * self.dispersion
         for i, shift in enumerate(self.shifts):
             p1 = self._p1(shift)
             llr = p * math.log(p1 / p0) + (1 - p) * math.log((1 - p1) / (1 - p0))
             # Capped at 4h: room to escalate to critical, and quick to recover when the stream calms.
-            self._stats[i] = min(max(0.0, self._stats[i] + w * llr / self.design_effect), 4 * self._h[i])
+            self._stats[i] = min(max(0.0, self._stats[i] + w * llr / scale), 4 * self._h[i])
         self._track_change(post, p, w)
         self._queue(post.created_at, p, w)
 
@@ -190,23 +215,24 @@ class HijackDetector:
         if self._pending and self._pending[-1][0] == minute:
             self._pending[-1][1] += w * p
             self._pending[-1][2] += w
+            self._pending[-1][3] += w * p * p
         else:
-            self._pending.append([minute, w * p, w])
+            self._pending.append([minute, w * p, w, w * p * p])
         lag = min(self.lag_minutes, minute / 2)
         learned = False
         while self._pending and self._pending[0][0] < minute - lag:
-            _, wp, ws = self._pending.popleft()
+            _, wp, ws, wpp = self._pending.popleft()
             if self._level < 0:
-                self._learn(wp, ws)
+                self._learn(wp, ws, wpp)
                 learned = True
         if learned:
             self._h = self.thresholds()
 
-    def _learn(self, wp: float, w: float) -> None:
-        """Weighted mean of the calm stream with a memory of about `memory` weight units."""
-        bwp, bw = self._base
+    def _learn(self, wp: float, w: float, wpp: float) -> None:
+        """Weighted mean (and mean square) of the calm stream with a memory of about `memory` weight units."""
+        bwp, bw, bwpp = self._base
         keep = 1.0 if bw + w <= self.memory else max(0.0, (self.memory - w) / bw)
-        self._base = (bwp * keep + wp, bw * keep + w)
+        self._base = (bwp * keep + wp, bw * keep + w, bwpp * keep + wpp)
 
     def _keep_example(self, post: Post, score: float) -> None:
         if not post.text or post.repost_of is not None or any(e[2] == post.text for e in self._examples):
@@ -254,7 +280,8 @@ class HijackDetector:
         learn it as the baseline and start watching afresh (a watcher that runs for days stays useful)."""
         wp, ws = self._change[self._leader()]
         share = wp / ws if ws > 0 else self.baseline
-        self._base = (share * self.prior_weight * 10, self.prior_weight * 10)
+        weight, spread = self.prior_weight * 10, self.dispersion * share * (1 - share)
+        self._base = (share * weight, weight, (share * share + spread) * weight)  # the dispersion is kept
         self._stats = [0.0] * len(self.shifts)
         self._change = [[0.0, 0.0] for _ in self.shifts]
         self._starts = [None] * len(self.shifts)
