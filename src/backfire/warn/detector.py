@@ -34,8 +34,8 @@ opposite directions, and the evidence is divided by both:
   truth`, seeds the benchmark does not report) reach at most 3.0 times the threshold with a design
   effect of 1 (median 1.68).
 Before the dispersion was measured, a design effect of 1 held for the project's unsure classifier on
-its templates, but calm streams of real posts (sharper verdicts) alarmed 20% of the time, and 52% with
-the true labels.
+its templates, but 20% of calm 8-hour streams of real posts (`benchmarks/detect --texts real`: sharper
+verdicts) alarmed, and 52% of calm 24-hour streams read with the true labels.
 
 Alarms escalate (watch -> warning -> critical) instead of repeating; a new episode cannot alarm until
 `cooldown_minutes` after the last alarm. An episode still alarmed after `rebaseline_hours` becomes the
