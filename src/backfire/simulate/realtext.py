@@ -39,11 +39,11 @@ from pathlib import Path
 
 from backfire.model import Campaign, Post
 from backfire.simulate import Simulation
+from backfire.sources._common import hashtags_in
 
 STANCES = ("hostile", "neutral", "support")
 APPLE = Campaign(name="Apple", tags=["AAPL"], owners=["Apple"], intent="Posts about Apple and its products")
 TRAINING_SEED = 13  # the seed the shipped classifier's hold-outs were drawn with (`backfire train --seed`)
-_TAG = re.compile(r"#(\w+)")
 _LEADING_MENTIONS = re.compile(r"^(?:@\w+\s+)+")
 
 
@@ -140,10 +140,10 @@ def _campaign_text(post: Post, text: str, tag: str | None) -> str:
     lead = _LEADING_MENTIONS.match(post.text)
     if lead and post.reply_to is not None:
         text = lead.group(0) + text
-    if tag and tag.casefold() not in {t.casefold() for t in _TAG.findall(text)}:
+    if tag and tag.casefold() not in {t.casefold() for t in hashtags_in(text)}:
         text = f"{text} #{tag}"
     return text
 
 
 def _retext(post: Post, text: str) -> Post:
-    return post.model_copy(update={"text": text, "hashtags": _TAG.findall(text), "media": []})
+    return post.model_copy(update={"text": text, "hashtags": hashtags_in(text), "media": []})
