@@ -54,8 +54,8 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 def simulate(scenario: str, seed: int, hours: float, texts: str | None = None) -> Simulation:
     """One simulated stream; with `texts`, carrying real labelled posts instead of the simulator's own
-    ("real": the posts of ../shared/data the classifier never trained on, or a CSV of text,stance; see
-    `backfire.simulate.realtext`)."""
+    ("real": the posts of ../shared/data the classifier never trained on, the same from another folder
+    holding that data, or a CSV of text,stance; see `backfire.simulate.realtext`)."""
     sim = generate(scenario, seed, hours=hours)
     return with_real_texts(sim, text_bank(texts), seed) if texts else sim
 
@@ -63,7 +63,8 @@ def simulate(scenario: str, seed: int, hours: float, texts: str | None = None) -
 def text_bank(texts: str) -> TextBank:
     """The bank of real posts named by `texts` (see `simulate`), read once per process."""
     if texts not in _BANKS:
-        _BANKS[texts] = TextBank.shared(SHARED_DATA) if texts == "real" else TextBank.from_csv(texts)
+        folder = SHARED_DATA if texts == "real" else Path(texts)
+        _BANKS[texts] = TextBank.shared(folder) if folder.is_dir() else TextBank.from_csv(folder)
     return _BANKS[texts]
 
 

@@ -52,3 +52,10 @@ def test_streams_can_carry_a_bank_of_real_posts(run: ModuleType, tmp_path: Path)
     outcomes = run.run_stream("mynypd", 3, "truth", hours=4.0, texts=str(bank))
     assert {o.detector for o in outcomes} == set(run.DETECTORS)
     assert next(o for o in outcomes if o.detector == "default").delay is not None
+
+
+@pytest.mark.skipif(not (Path(__file__).resolve().parents[1].parent / "shared" / "data").is_dir(),
+                    reason="needs ../shared/data")
+def test_texts_name_the_shared_data_by_word_or_by_folder(run: ModuleType) -> None:
+    by_word, by_folder = run.text_bank("real"), run.text_bank(str(run.SHARED_DATA))
+    assert by_word.sizes() == by_folder.sizes() and by_word.campaign == by_folder.campaign

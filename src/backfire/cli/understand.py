@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from backfire.cli.app import app
+from backfire.understand.data import SEED
 
 err = Console(stderr=True)
 out = Console()
@@ -24,7 +25,7 @@ def train(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Where to write the weights (default: the shipped ones).")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for splits and training.")] = 13,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for splits and training.")] = SEED,
     tune: Annotated[bool, typer.Option("--tune/--no-tune",
                                        help="Fine-tune the encoder's adapter first (about 20 min on 2 cores).")] = True,
 ) -> None:

@@ -43,7 +43,6 @@ from backfire.sources._common import hashtags_in
 
 STANCES = ("hostile", "neutral", "support")
 APPLE = Campaign(name="Apple", tags=["AAPL"], owners=["Apple"], intent="Posts about Apple and its products")
-TRAINING_SEED = 13  # the seed the shipped classifier's hold-outs were drawn with (`backfire train --seed`)
 _LEADING_MENTIONS = re.compile(r"^(?:@\w+\s+)+")
 
 
@@ -78,10 +77,12 @@ class TextBank:
         return cls(texts, campaign)
 
     @classmethod
-    def shared(cls, root: str | Path, seed: int = TRAINING_SEED) -> TextBank:
-        """The posts of `../shared/data` the classifier trained with `seed` never saw (see the module doc)."""
+    def shared(cls, root: str | Path, seed: int | None = None) -> TextBank:
+        """The posts of `../shared/data` the classifier trained with `seed` (by default the shipped
+        weights' seed) never saw (see the module doc)."""
         from backfire.understand import data
 
+        seed = data.SEED if seed is None else seed
         root = Path(root)
         texts: dict[str, list[str]] = {s: [] for s in STANCES}
         seen = set(data.brand(root, "train", seed).texts) | set(data.tweeteval(root, "sentiment", "train").texts)

@@ -188,7 +188,7 @@ def seed_everything(seed: int) -> None:
 def train(
     root: Path,
     out: Path = WEIGHTS_DIR,
-    seed: int = 13,
+    seed: int = data.SEED,
     progress: Progress = _quiet,
     extractor: FeatureExtractor | None = None,
     threads: int = 2,

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from backfire.understand.data import SEED
 from backfire.understand.embed import HIDDEN, LAYERS, MiniBert, pad
 
 #: The linear layers of a block that get an adapter (all of them).
@@ -41,7 +42,7 @@ class TuneConfig:
     batch_size: int = 32
     lr: float = 1e-3
     max_len: int = 64
-    seed: int = 13
+    seed: int = SEED
 
 
 @dataclass
