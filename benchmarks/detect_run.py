@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scipy.stats import binom, binomtest
+
 from backfire.model import Alarm, Post, Verdict
 from backfire.simulate import Simulation, generate
 from backfire.simulate.oracle import NoisyClassifier, PerfectReader
@@ -126,6 +128,50 @@ def summarise(outcomes: Sequence[Outcome], name: str) -> dict[str, float]:
 def _share(flags: Any) -> float:
     values = list(flags)
     return sum(values) / len(values) if values else float("nan")
+
+
+def intervals(outcomes: Sequence[Outcome], name: str, level: float = 0.95) -> dict[str, tuple[float, float]]:
+    """How far each of `summarise`'s figures could be from its value on endless streams: a Wilson
+    interval for the shares, a distribution-free (order statistic) one for the median delay. With 30
+    hijacks, 28 detected (93%) is as consistent with 98% as with 78%."""
+    mine = [o for o in outcomes if o.detector == name]
+    hij = [o for o in mine if o.hijacked]
+    ctl = [o for o in mine if not o.hijacked]
+    delays = [o.delay if o.delay is not None else float("inf") for o in hij]
+    return {
+        "detected_60min": share_interval(sum(o.delay is not None for o in hij), len(hij), level),
+        "median_delay_min": median_interval(delays, level),
+        "controls_alarmed": share_interval(sum(o.early for o in ctl), len(ctl), level),
+        "trigger_first": share_interval(sum(o.trigger_first for o in hij), len(hij), level),
+    }
+
+
+def share_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a share of k in n.
+
+    >>> [round(x, 3) for x in share_interval(0, 30)]
+    [0.0, 0.114]
+    """
+    if n == 0:
+        return float("nan"), float("nan")
+    ci = binomtest(k, n).proportion_ci(confidence_level=level, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def median_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float]:
+    """Distribution-free interval of a median: the order statistics whose ranks a Binomial(n, 1/2)
+    covers with probability `level` (values may be infinite: an undetected hijack).
+
+    >>> median_interval([float(i) for i in range(1, 31)])
+    (10.0, 21.0)
+    """
+    xs = sorted(values)
+    n = len(xs)
+    if n == 0:
+        return float("nan"), float("nan")
+    r = int(binom.ppf((1 - level) / 2, n, 0.5))  # the bounds are the r-th smallest and the r-th largest
+    r = max(1, r)  # (a tiny sample cannot reach `level`: its interval is then its range)
+    return xs[r - 1], xs[n - r]
 
 
 

@@ -59,3 +59,30 @@ def test_streams_can_carry_a_bank_of_real_posts(run: ModuleType, tmp_path: Path)
 def test_texts_name_the_shared_data_by_word_or_by_folder(run: ModuleType) -> None:
     by_word, by_folder = run.text_bank("real"), run.text_bank(str(run.SHARED_DATA))
     assert by_word.sizes() == by_folder.sizes() and by_word.campaign == by_folder.campaign
+
+
+def test_figures_carry_intervals_that_widen_on_few_streams(run: ModuleType) -> None:
+    def outcomes(n_hijacks: int, n_controls: int) -> list:
+        hij = [run.Outcome("mynypd", i, "default", True, 1, False, 5.0 + i % 10 if i % 10 else None, i % 10 != 0)
+               for i in range(n_hijacks)]
+        ctl = [run.Outcome("viral-success", 1000 + i, "default", False, int(i == 0), i == 0, None, False)
+               for i in range(n_controls)]
+        return hij + ctl
+
+    few, many = run.intervals(outcomes(10, 10), "default"), run.intervals(outcomes(100, 100), "default")
+    figures = run.summarise(outcomes(100, 100), "default")
+    for key in ("detected_60min", "controls_alarmed", "trigger_first"):
+        low, high = many[key]
+        assert low < figures[key] < high  # the interval holds the figure
+        assert few[key][1] - few[key][0] > high - low  # and ten streams say much less than a hundred
+    low, high = many["median_delay_min"]
+    assert low < figures["median_delay_min"] < high
+    assert few["median_delay_min"][1] - few["median_delay_min"][0] > high - low
+
+
+def test_interval_of_a_median_is_the_textbook_order_statistics(run: ModuleType) -> None:
+    assert run.median_interval([float(i) for i in range(1, 31)]) == (10.0, 21.0)  # ranks 10 and 21 of 30
+    assert run.median_interval([float(i) for i in range(1, 41)]) == (14.0, 27.0)
+    two_missed = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, float("inf"), float("inf")]
+    assert run.median_interval(two_missed) == (2.0, float("inf"))  # two undetected in ten: it may be "never"
+    assert run.share_interval(0, 30)[0] == 0.0 and 0.11 < run.share_interval(0, 30)[1] < 0.12
