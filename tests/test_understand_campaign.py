@@ -90,3 +90,23 @@ def test_force_in_any_inflection_under_cheerful_framing_is_hostile() -> None:
         assert decide(text, "someone", cheerful, CAMPAIGN).stance == "hostile", text
     benign = "Officer kneeling to pet a dog ❤️ #myNYPD"
     assert decide(benign, "someone", cheerful, CAMPAIGN).stance != "hostile"
+
+
+def test_a_closing_tag_alone_does_not_aim_idioms_or_everyday_complaints_at_the_campaign() -> None:
+    from backfire.understand.stance import Probs, decide
+
+    apple = Campaign.for_tag("AAPL", owner="Apple")
+    cheerful = Probs(hostile=0.05, neutral=0.45, support=0.5, sarcasm=0.3, offensive=0.05, positive=0.9)
+    idiom = "Happy Star Wars Day from all of us! May the force be with you #AAPL"
+    assert decide(idiom, "fan", cheerful, apple).stance == "support"  # a tag added, not force aimed at Apple
+    named = "Happy Star Wars Day @Apple, love how your guards beat the queue #AAPL"
+    assert decide(named, "fan", cheerful, apple).stance == "hostile"  # the same words aimed at the owner
+    sarcastic = Probs(hostile=0.05, neutral=0.45, support=0.5, sarcasm=0.8, offensive=0.05, positive=0.9)
+    assert decide(idiom, "fan", sarcastic, apple).stance == "hostile"  # sarcasm aims it, as in #myNYPD
+
+    gloomy = Probs(hostile=0.25, neutral=0.6, support=0.15, sarcasm=0.3, offensive=0.05, negative=0.7)
+    filed = "so tired, my laptop died again before the exam #AAPL"
+    assert decide(filed, "student", gloomy, apple).p_hostile < 0.5  # everyday gloom filed under the tag
+    aimed = "so tired, my Apple laptop died again before the exam #AAPL"
+    verdict = decide(aimed, "student", gloomy, apple)
+    assert verdict.stance == "hostile" and verdict.notes == ["criticises the campaign's owner"]

@@ -5,7 +5,10 @@ The brand head says how a post feels about the organisation it addresses. The ca
 - the owner handle, the tag and the content words of the intent sentence say what the campaign is about;
 - sarcasm flips praise: a post that reads as praise but is sarcastic is hostile;
 - a post that addresses the owner (mentions it, names it, uses its tag) and pairs praise with force,
-  arrests or violence is hostile, even when every word is praise;
+  arrests or violence is hostile, even when every word is praise, if its words name the campaign or it
+  reads as sarcastic (a tag added at the end files a post under the campaign, it does not aim "may the
+  force be with you" at it: `names_campaign`);
+- a complaint is hostile to the campaign when its words name it (not when the tag is merely added);
 - a post whose negativity is aimed at someone else (another account) while it speaks well of the owner
   or its tag is not hostile.
 
@@ -27,6 +30,7 @@ _CLAUSE = re.compile(r"[.!?;\n]+|,\s*(?:but|while|unlike)\b|\bbut\b", re.I)
 _MENTION = re.compile(r"@(\w+)")
 _PREFIX = re.compile(r"^(my|our|the|i ?love|we ?love|love)(?=[a-z]{3,})")
 _SUFFIX = re.compile(r"(news|official|hq|tweets?|pd|help|team)$")
+_CLOSING_TAGS = re.compile(r"(?:\s*#\w+)+\s*$")
 FLIP = 0.85
 CLASH_CUES = frozenset({"praise next to force", "#not/#sarcasm tag", "mock advertising/service phrasing",
                         "eye-roll emoji", "scare quotes"})
@@ -81,6 +85,28 @@ def intent_terms(campaign: Campaign) -> set[str]:
 def _mentions_terms(text: str, terms: set[str]) -> bool:
     words = set(re.findall(r"[#@]?(\w+)", text.casefold()))
     return bool(words & terms)
+
+
+def names_campaign(text: str, campaign: Campaign) -> bool:
+    """The words of `text`, before its closing run of hashtags, name the campaign: its owner, its tag
+    or what it is about. A tag merely added at the end files a post under the campaign; it does not
+    aim the post's praise, force or complaint at it ("May the force be with you #AAPL").
+
+    >>> c = Campaign.for_tag("AskFirstCapital", owner="FirstCapitalBank")
+    >>> names_campaign("my laptop is broken again #AskFirstCapital", c)
+    False
+    >>> names_campaign("First Capital Bank lost my card #AskFirstCapital", c)
+    True
+    >>> names_campaign("#AskFirstCapital is a scam", c)
+    True
+    """
+    body = _CLOSING_TAGS.sub("", text)
+    terms = campaign_terms(campaign)
+    words = set(re.findall(r"[a-z']+", body.casefold()))
+    if _mentions_terms(body, terms) or words & intent_terms(campaign):
+        return True
+    squashed = re.sub(r"[^a-z0-9]", "", body.casefold())  # "First Capital" names firstcapital
+    return any(len(term) >= 5 and term in squashed for term in terms)
 
 
 def _clause_sentiment(text: str, terms: set[str], owners: set[str]) -> tuple[float | None, float | None]:
@@ -145,7 +171,11 @@ def _campaign_rules(
     force = shows_force(text)
     cheerful = bool(words & PRAISE) or bool(set(text) & POSITIVE_EMOJI) or p.positive >= 0.5
     addresses = _mentions_terms(text, terms) or bool(words & intent_terms(campaign))
-    if addresses and cheerful and force:
+    # Aimed at the campaign: named in the post's words, or (for praise over force) said sarcastically.
+    # A closing tag alone only files a post under the campaign: on real posts given the tag, it made
+    # idioms ("may the force be with you") and everyday complaints ("my laptop is broken") hostile.
+    aimed = names_campaign(text, campaign)
+    if (aimed or (addresses and p.sarcasm >= 0.5)) and cheerful and force:
         notes.append("praise over force aimed at the campaign")
         return max(h, 0.85), n * 0.15, s * 0.1
     if addresses and force and ("quotes the campaign's call back" in p.cues or p.negative >= 0.4):
@@ -159,8 +189,9 @@ def _campaign_rules(
         # Both the clause lexicon and the trained sentiment head must agree: the lexicon alone
         # (e.g. "rejected", "loses ground" in market news) cost 5 points of hostile F1 on real brand posts.
         blunt = own is not None and own <= -0.3
-        notes.append("criticises the campaign's owner" if blunt else "negative about the campaign")
-        return max(h, 0.75 if blunt else p.negative), n * 0.3, s * 0.2
+        if aimed:
+            notes.append("criticises the campaign's owner" if blunt else "negative about the campaign")
+            return max(h, 0.75 if blunt else p.negative), n * 0.3, s * 0.2
     if addresses and p.positive >= 0.8 and not p.clash and h < 0.3:
         notes.append("praises the campaign")
         return h, n * 0.5, s + n * 0.5
