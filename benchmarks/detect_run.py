@@ -174,9 +174,6 @@ def median_interval(values: Sequence[float], level: float = 0.95) -> tuple[float
     return xs[r - 1], xs[n - r]
 
 
-
-
-
 @dataclass
 class Trace:
     """Our detector's statistic (evidence / threshold) on one stream: its peak before the onset (the

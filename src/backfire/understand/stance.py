@@ -105,7 +105,7 @@ def names_campaign(text: str, campaign: Campaign) -> bool:
     words = set(re.findall(r"[a-z']+", body.casefold()))
     if _mentions_terms(body, terms) or words & intent_terms(campaign):
         return True
-    squashed = re.sub(r"[^a-z0-9]", "", body.casefold())  # "First Capital" names firstcapital
+    squashed = re.sub(r"[^a-z0-9]", "", body.casefold())  # "First Capital Bank" names firstcapitalbank
     return any(len(term) >= 5 and term in squashed for term in terms)
 
 
