@@ -100,10 +100,13 @@ def names_campaign(text: str, campaign: Campaign) -> bool:
     >>> names_campaign("#AskFirstCapital is a scam", c)
     True
     """
+    return _names(text, campaign_terms(campaign), intent_terms(campaign))
+
+
+def _names(text: str, terms: set[str], intent: set[str]) -> bool:
     body = _CLOSING_TAGS.sub("", text)
-    terms = campaign_terms(campaign)
     words = set(re.findall(r"[a-z']+", body.casefold()))
-    if _mentions_terms(body, terms) or words & intent_terms(campaign):
+    if _mentions_terms(body, terms) or words & intent:
         return True
     squashed = re.sub(r"[^a-z0-9]", "", body.casefold())  # "First Capital Bank" names firstcapitalbank
     return any(len(term) >= 5 and term in squashed for term in terms)
@@ -170,11 +173,12 @@ def _campaign_rules(
     words = set(re.findall(r"[a-z']+", text.casefold()))
     force = shows_force(text)
     cheerful = bool(words & PRAISE) or bool(set(text) & POSITIVE_EMOJI) or p.positive >= 0.5
-    addresses = _mentions_terms(text, terms) or bool(words & intent_terms(campaign))
+    intent = intent_terms(campaign)
+    addresses = _mentions_terms(text, terms) or bool(words & intent)
     # Aimed at the campaign: named in the post's words, or (for praise over force) said sarcastically.
     # A closing tag alone only files a post under the campaign: on real posts given the tag, it made
     # idioms ("may the force be with you") and everyday complaints ("my laptop is broken") hostile.
-    aimed = names_campaign(text, campaign)
+    aimed = _names(text, terms, intent)
     if (aimed or (addresses and p.sarcasm >= 0.5)) and cheerful and force:
         notes.append("praise over force aimed at the campaign")
         return max(h, 0.85), n * 0.15, s * 0.1
