@@ -112,10 +112,7 @@ def score(sim: Simulation, name: str, alarms: list[Alarm]) -> Outcome:
 
 def summarise(outcomes: Sequence[Outcome], name: str) -> dict[str, float]:
     """The benchmark's figures for one detector."""
-    mine = [o for o in outcomes if o.detector == name]
-    hij = [o for o in mine if o.hijacked]
-    ctl = [o for o in mine if not o.hijacked]
-    delays = [o.delay if o.delay is not None else float("inf") for o in hij]
+    hij, ctl, delays = _streams(outcomes, name)
     return {
         "detected_60min": _share(o.delay is not None for o in hij),
         "median_delay_min": statistics.median(delays) if delays else float("nan"),
@@ -123,6 +120,14 @@ def summarise(outcomes: Sequence[Outcome], name: str) -> dict[str, float]:
         "pre_onset_alarms": _share(o.early for o in hij),
         "trigger_first": _share(o.trigger_first for o in hij),
     }
+
+
+def _streams(outcomes: Sequence[Outcome], name: str) -> tuple[list[Outcome], list[Outcome], list[float]]:
+    """One detector's outcomes on hijacked streams and on controls, and its delays (never: infinite)."""
+    mine = [o for o in outcomes if o.detector == name]
+    hij = [o for o in mine if o.hijacked]
+    delays = [o.delay if o.delay is not None else float("inf") for o in hij]
+    return hij, [o for o in mine if not o.hijacked], delays
 
 
 def _share(flags: Any) -> float:
@@ -134,10 +139,7 @@ def intervals(outcomes: Sequence[Outcome], name: str, level: float = 0.95) -> di
     """How far each of `summarise`'s figures could be from its value on endless streams: a Wilson
     interval for the shares, a distribution-free (order statistic) one for the median delay. With 30
     hijacks, 28 detected (93%) is as consistent with 98% as with 78%."""
-    mine = [o for o in outcomes if o.detector == name]
-    hij = [o for o in mine if o.hijacked]
-    ctl = [o for o in mine if not o.hijacked]
-    delays = [o.delay if o.delay is not None else float("inf") for o in hij]
+    hij, ctl, delays = _streams(outcomes, name)
     return {
         "detected_60min": share_interval(sum(o.delay is not None for o in hij), len(hij), level),
         "median_delay_min": median_interval(delays, level),
