@@ -200,7 +200,7 @@ def trace_stream(scenario: str, seed: int, classifier: str = "noisy", hours: flo
     onset, peak, window = sim.truth.onset, 0.0, []
     for post, verdict in zip(sim.posts, verdicts, strict=True):
         detector.update(post, verdict)
-        if detector._seen < gate:
+        if detector.posts_seen < gate:
             continue
         stat = detector.statistic
         minutes = None if onset is None else (post.created_at - onset).total_seconds() / 60

@@ -156,6 +156,11 @@ class HijackDetector:
         return min(1.0, max(0.05, (wpp / w - mean * mean) / spread)) if spread > 0 else 1.0
 
     @property
+    def posts_seen(self) -> int:
+        """How many posts (the owner's left out) the detector has taken; it alarms from `min_posts` on."""
+        return self._seen
+
+    @property
     def statistic(self) -> float:
         """The evidence of the bank: the largest CUSUM over its own threshold (an alarm at 1)."""
         return max(s / h for s, h in zip(self._stats, self._h, strict=True))
