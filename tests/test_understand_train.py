@@ -89,3 +89,32 @@ def test_stance_figure_pools_targets_as_tweeteval_scores_it() -> None:
     pooled, per_target = stance_scores([big_y, small_y], [big_p, small_p])
     assert per_target == pytest.approx((1.0 + 0.5) / 2)
     assert pooled == pytest.approx((80 / 82 + 1.0) / 2)  # against: 40 found, 2 missed; favor: all found
+
+
+def test_chatter_gives_the_brand_head_neutral_and_positive_posts_the_sentiment_head_kept_out() -> None:
+    from backfire.understand.train import chatter
+
+    labels = np.array([0, 1, 2] * 20)
+    split = data.Split([f"post {i}" for i in range(60)], labels, ("negative", "neutral", "positive"))
+    rows = np.arange(30)  # the rows the sentiment head kept out of its fit
+    picked = chatter(split, rows, seed=3, per_class=4)
+    assert sorted(picked.labels.tolist()) == [1] * 4 + [2] * 4  # no negative post: not aimed at anyone
+    assert all(int(t.split()[1]) < 30 for t in picked.texts)
+    assert picked.texts == chatter(split, rows, seed=3, per_class=4).texts
+    assert picked.texts != chatter(split, rows, seed=4, per_class=4).texts
+    with pytest.raises(ValueError, match="sentiment classes"):
+        chatter(data.Split(["a"], np.array([0]), ("no", "yes")), np.arange(1), seed=3)
+
+
+def test_brand_head_calibrates_on_apple_tweets_the_tuner_never_saw(tmp_path: Path) -> None:
+    from backfire.understand.train import CHATTER_WEIGHT, _brand_set, load_corpus
+
+    corpus = load_corpus(tiny_data(tmp_path / "data"), seed=3)
+    apple = corpus.train["brand"]
+    seen = set(apple.texts[:10])
+    both, weights, calibrate = _brand_set(corpus, 3, seen)
+    n = len(apple)
+    assert both.texts[:n] == apple.texts and len(both) > n
+    assert set(weights[n:]) == {CHATTER_WEIGHT} and set(weights[:n]) == {1.0}
+    assert not calibrate[:10].any() and calibrate[10:n].all() and not calibrate[n:].any()
+    assert {both.classes[y] for y in both.labels[n:]} == {"neutral", "positive"}

@@ -29,7 +29,7 @@ from backfire.understand.stream import post_text
 from backfire.understand.train import WEIGHTS_DIR, base_inputs
 from backfire.understand.tune import adapter
 
-MODEL_NAME = "backfire-default-2"
+MODEL_NAME = "backfire-default-3"
 _SHARED: DefaultClassifier | None = None
 
 

@@ -66,4 +66,9 @@ def evaluate_heads(heads: dict[str, LinearHead], val: dict[str, data.Split], get
     out["brand_macro_f1"] = macro_f1(s.labels, probs.argmax(axis=1), 3)
     out["brand_hostile_f1"] = f1_class((s.labels == 0).astype(int), (probs[:, 0] >= 0.5).astype(int), 1)
     out["brand_hostile_ece"] = ece((s.labels == 0).astype(float), probs[:, 0])
+    s = val["sentiment"]
+    calm = [t for t, y in zip(s.texts, s.labels, strict=True) if s.classes[y] != "negative"]
+    dense, sparse = get(calm)
+    probs = heads["brand"].proba(np.hstack([dense, base_inputs(heads, dense, sparse)]), sparse)
+    out["brand_chatter_hostile"] = float((probs[:, 0] >= 0.5).mean()) if calm else 0.0
     return {k: round(float(v), 4) for k, v in out.items()}

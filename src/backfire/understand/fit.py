@@ -69,6 +69,14 @@ def _oof_logits(
     return out
 
 
+def kept_out(n: int, seed: int, calibrate_on: np.ndarray | None = None) -> np.ndarray:
+    """The rows `fit_head` keeps out of a head's fit for its calibration: for a large set, its seeded
+    hold-out part (or the `calibrate_on` rows); a small set fits on every row, so none."""
+    if n <= LARGE:
+        return np.zeros(0, dtype=np.int64)
+    return _folds(n, 7, seed)[0] if calibrate_on is None else np.flatnonzero(calibrate_on)
+
+
 def fit_head(
     name: str,
     classes: tuple[str, ...],
@@ -84,7 +92,7 @@ def fit_head(
     for `calibrate_on`, a boolean row mask)."""
     x = _design(dense, sparse)
     if len(y) > LARGE:
-        cal_idx = _folds(len(y), 7, seed)[0] if calibrate_on is None else np.flatnonzero(calibrate_on)
+        cal_idx = kept_out(len(y), seed, calibrate_on)
         fit_idx = np.setdiff1d(np.arange(len(y)), cal_idx)
         lr = _fit_lr(x[fit_idx], y[fit_idx], c, None if weights is None else weights[fit_idx])
         z_cal, y_cal = _raw_logits(lr, x[cal_idx]), y[cal_idx]
