@@ -12,6 +12,7 @@ import numpy as np
 from backfire.model import Author, Post
 from backfire.understand import data
 from backfire.understand.cues import SARCASM_TAGS, clean_text, vader_scores
+from backfire.understand.evaluate import chatter_texts
 from backfire.understand.metrics import ece, f1_class, macro_f1, macro_recall, stance_scores
 
 
@@ -43,9 +44,7 @@ def vader_figures(val: dict[str, data.Split]) -> dict[str, float]:
     out["brand_macro_f1"] = macro_f1(s.labels, np.where(c <= -0.05, 0, np.where(c >= 0.05, 2, 1)), 3)
     out["brand_hostile_f1"] = f1_class((s.labels == 0).astype(int), (c <= -0.05).astype(int), 1)
     out["brand_hostile_ece"] = ece((s.labels == 0).astype(float), (1 - c) / 2)
-    s = val["sentiment"]
-    calm = [t for t, y in zip(s.texts, s.labels, strict=True) if s.classes[y] != "negative"]
-    out["brand_chatter_hostile"] = float((compound(calm) <= -0.05).mean())
+    out["brand_chatter_hostile"] = float((compound(chatter_texts(val)) <= -0.05).mean())
     return {k: round(float(v), 4) for k, v in out.items()}
 
 

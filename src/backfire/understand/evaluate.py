@@ -43,6 +43,13 @@ def _stance(heads: dict[str, LinearHead], val: dict[str, data.Split], get: Looku
     return stance_scores(labels, preds)
 
 
+def chatter_texts(val: dict[str, data.Split]) -> list[str]:
+    """The sentiment validation split's neutral and positive posts: everyday chatter, hostile to no one
+    (`brand_chatter_hostile` is the share of them the brand head reads hostile)."""
+    s = val["sentiment"]
+    return [t for t, y in zip(s.texts, s.labels, strict=True) if s.classes[y] != "negative"]
+
+
 def evaluate_heads(heads: dict[str, LinearHead], val: dict[str, data.Split], get: Lookup) -> dict[str, float]:
     """Score each head on its validation split; returns figure name -> value."""
     from backfire.understand.train import base_inputs
@@ -66,8 +73,7 @@ def evaluate_heads(heads: dict[str, LinearHead], val: dict[str, data.Split], get
     out["brand_macro_f1"] = macro_f1(s.labels, probs.argmax(axis=1), 3)
     out["brand_hostile_f1"] = f1_class((s.labels == 0).astype(int), (probs[:, 0] >= 0.5).astype(int), 1)
     out["brand_hostile_ece"] = ece((s.labels == 0).astype(float), probs[:, 0])
-    s = val["sentiment"]
-    calm = [t for t, y in zip(s.texts, s.labels, strict=True) if s.classes[y] != "negative"]
+    calm = chatter_texts(val)
     dense, sparse = get(calm)
     probs = heads["brand"].proba(np.hstack([dense, base_inputs(heads, dense, sparse)]), sparse)
     out["brand_chatter_hostile"] = float((probs[:, 0] >= 0.5).mean()) if calm else 0.0
