@@ -178,8 +178,10 @@ def _campaign_rules(
     # Aimed at the campaign: named in the post's words, or (for praise over force) said sarcastically.
     # A closing tag alone only files a post under the campaign: on real posts given the tag, it made
     # idioms ("may the force be with you") and everyday complaints ("my laptop is broken") hostile.
-    aimed = _names(text, terms, intent)
-    if (aimed or (addresses and p.sarcasm >= 0.5)) and cheerful and force:
+    def aimed() -> bool:  # asked only by the two rules that need it
+        return _names(text, terms, intent)
+
+    if cheerful and force and ((addresses and p.sarcasm >= 0.5) or aimed()):
         notes.append("praise over force aimed at the campaign")
         return max(h, 0.85), n * 0.15, s * 0.1
     if addresses and force and ("quotes the campaign's call back" in p.cues or p.negative >= 0.4):
@@ -193,7 +195,7 @@ def _campaign_rules(
         # Both the clause lexicon and the trained sentiment head must agree: the lexicon alone
         # (e.g. "rejected", "loses ground" in market news) cost 5 points of hostile F1 on real brand posts.
         blunt = own is not None and own <= -0.3
-        if aimed:
+        if aimed():
             notes.append("criticises the campaign's owner" if blunt else "negative about the campaign")
             return max(h, 0.75 if blunt else p.negative), n * 0.3, s * 0.2
     if addresses and p.positive >= 0.8 and not p.clash and h < 0.3:
