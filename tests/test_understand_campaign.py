@@ -110,3 +110,16 @@ def test_a_closing_tag_alone_does_not_aim_idioms_or_everyday_complaints_at_the_c
     aimed = "so tired, my Apple laptop died again before the exam #AAPL"
     verdict = decide(aimed, "student", gloomy, apple)
     assert verdict.stance == "hostile" and verdict.notes == ["criticises the campaign's owner"]
+
+
+def test_without_an_owner_a_complaint_to_an_account_is_not_read_as_aimed_elsewhere() -> None:
+    from backfire.understand.stance import Probs, decide
+
+    gloomy = Probs(hostile=0.6, neutral=0.3, support=0.1, sarcasm=0.2, offensive=0.05, negative=0.8)
+    complaint = "@Apple my phone died again, worst support ever #AAPL"
+    tag_only = decide(complaint, "customer", gloomy, Campaign.for_tag("AAPL"))
+    assert tag_only.stance == "hostile" and tag_only.p_hostile >= 0.6 and tag_only.notes == []
+    owned = decide(complaint, "customer", gloomy, Campaign.for_tag("AAPL", owner="Apple"))
+    assert owned.stance == "hostile" and owned.notes == ["criticises the campaign's owner"]
+    rival = decide(complaint, "customer", gloomy, Campaign.for_tag("AAPL", owner="Samsung"))
+    assert rival.stance != "hostile" and rival.notes == ["negativity aimed at another account, not the campaign"]

@@ -10,7 +10,9 @@ The brand head says how a post feels about the organisation it addresses. The ca
   force be with you" at it: `names_campaign`);
 - a complaint is hostile to the campaign when its words name it (not when the tag is merely added);
 - a post whose negativity is aimed at someone else (another account) while it speaks well of the owner
-  or its tag is not hostile.
+  or its tag is not hostile; only when the campaign names its owner: without one, the account a
+  complaint addresses may well be the organisation behind the tag (`detect --tag AAPL` without
+  `--owner Apple` must still read "@Apple my phone died again" as hostile).
 
 >>> from backfire.model import Campaign
 >>> c = Campaign.for_tag("myNYPD", owner="NYPDnews")
@@ -188,7 +190,8 @@ def _campaign_rules(
         notes.append("force or arrests shown in answer to the campaign")
         return max(h, 0.75), n * 0.3, s * 0.2
     own, other = _clause_sentiment(text, terms, owners)
-    if other is not None and other < -0.05 and (own is None or own >= 0.0) and h >= max(n, s) and not p.clash:
+    elsewhere = other is not None and other < -0.05 and (own is None or own >= 0.0)
+    if owners and elsewhere and h >= max(n, s) and not p.clash:  # without an owner, any account may be it
         notes.append("negativity aimed at another account, not the campaign")
         return h * 0.25, n + h * 0.5, s + h * 0.25 + (0.3 if own is not None and own > 0.3 else 0.0)
     if addresses and p.negative >= 0.5 and s < 0.3:
