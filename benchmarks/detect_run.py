@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from scipy.stats import binom, binomtest
 
-from backfire.model import Alarm, Post, Verdict
+from backfire.model import Alarm, Campaign, Post, Verdict
 from backfire.simulate import Simulation, generate
 from backfire.simulate.oracle import NoisyClassifier, PerfectReader
 from backfire.simulate.realtext import TextBank, with_real_texts
@@ -54,12 +54,18 @@ _BANKS: dict[str, TextBank] = {}
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
-def simulate(scenario: str, seed: int, hours: float, texts: str | None = None) -> Simulation:
+def simulate(scenario: str, seed: int, hours: float, texts: str | None = None, tag_only: bool = False) -> Simulation:
     """One simulated stream; with `texts`, carrying real labelled posts instead of the simulator's own
     ("real": the posts of ../shared/data the classifier never trained on, the same from another folder
-    holding that data, or a CSV of text,stance; see `backfire.simulate.realtext`)."""
+    holding that data, or a CSV of text,stance; see `backfire.simulate.realtext`). With `tag_only`, the
+    campaign is known by its tag alone, as `backfire detect --tag T` without `--owner` knows it: the
+    classifier is not told whose campaign it is, and the detector does not skip the owner's posts."""
     sim = generate(scenario, seed, hours=hours)
-    return with_real_texts(sim, text_bank(texts), seed) if texts else sim
+    sim = with_real_texts(sim, text_bank(texts), seed) if texts else sim
+    if tag_only:
+        campaign = Campaign.for_tag(sim.campaign.tags[0] if sim.campaign.tags else None)
+        sim = replace(sim, truth=sim.truth.model_copy(update={"campaign": campaign}))
+    return sim
 
 
 def text_bank(texts: str) -> TextBank:
@@ -80,9 +86,10 @@ def _classifier(name: str) -> Any:
 
 
 def run_stream(scenario: str, seed: int, classifier: str = "noisy", hours: float = 12.0,
-               options: dict[str, Any] | None = None, texts: str | None = None) -> list[Outcome]:
+               options: dict[str, Any] | None = None, texts: str | None = None,
+               tag_only: bool = False) -> list[Outcome]:
     """Every detector over one simulated stream, scored against its ground truth."""
-    sim = simulate(scenario, seed, hours, texts)
+    sim = simulate(scenario, seed, hours, texts, tag_only)
     verdicts = verdicts_for(sim, classifier, seed)
     return [score(sim, name, run_detector(sim.posts, verdicts, sim, name, options or {}))
             for name in DETECTORS]
@@ -189,11 +196,11 @@ class Trace:
 
 
 def trace_stream(scenario: str, seed: int, classifier: str = "noisy", hours: float = 12.0,
-                 options: dict[str, Any] | None = None, texts: str | None = None) -> Trace:
+                 options: dict[str, Any] | None = None, texts: str | None = None, tag_only: bool = False) -> Trace:
     """Follow the default detector's statistic over one stream (see `Trace`). The detector is kept from
     raising alarms (an alarm stops its baseline learning), so the course is the one any threshold scale
     would have followed up to its own first alarm."""
-    sim = simulate(scenario, seed, hours, texts)
+    sim = simulate(scenario, seed, hours, texts, tag_only)
     verdicts = verdicts_for(sim, classifier, seed)
     detector = HijackDetector(sim.campaign, **(options or {}))
     gate, detector.min_posts = detector.min_posts, 10**12  # no alarm ever; the gate is applied here

@@ -54,6 +54,14 @@ def test_streams_can_carry_a_bank_of_real_posts(run: ModuleType, tmp_path: Path)
     assert next(o for o in outcomes if o.detector == "default").delay is not None
 
 
+def test_tag_only_streams_know_the_campaign_by_its_tag_alone(run: ModuleType) -> None:
+    full, bare = run.simulate("mynypd", 3, 4.0), run.simulate("mynypd", 3, 4.0, tag_only=True)
+    assert full.campaign.owners and not bare.campaign.owners
+    assert bare.campaign.tags == full.campaign.tags and [p.id for p in bare.posts] == [p.id for p in full.posts]
+    owner_posts = sum(full.campaign.is_owner(p.author.handle) for p in full.posts)
+    assert owner_posts and not any(bare.campaign.is_owner(p.author.handle) for p in bare.posts)
+
+
 @pytest.mark.skipif(not (Path(__file__).resolve().parents[1].parent / "shared" / "data").is_dir(),
                     reason="needs ../shared/data")
 def test_texts_name_the_shared_data_by_word_or_by_folder(run: ModuleType) -> None:
