@@ -54,18 +54,36 @@ _BANKS: dict[str, TextBank] = {}
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
-def simulate(scenario: str, seed: int, hours: float, texts: str | None = None, tag_only: bool = False) -> Simulation:
+def simulate(scenario: str, seed: int, hours: float, texts: str | None = None,
+             tweaks: Sequence[str] = ()) -> Simulation:
     """One simulated stream; with `texts`, carrying real labelled posts instead of the simulator's own
     ("real": the posts of ../shared/data the classifier never trained on, the same from another folder
-    holding that data, or a CSV of text,stance; see `backfire.simulate.realtext`). With `tag_only`, the
-    campaign is known by its tag alone, as `backfire detect --tag T` without `--owner` knows it: the
-    classifier is not told whose campaign it is, and the detector does not skip the owner's posts."""
+    holding that data, or a CSV of text,stance; see `backfire.simulate.realtext`). `tweaks` (see
+    `TWEAKS`) change how the stream is seen or shaped, to test how far the figures carry over."""
     sim = generate(scenario, seed, hours=hours)
     sim = with_real_texts(sim, text_bank(texts), seed) if texts else sim
-    if tag_only:
+    if unknown := set(tweaks) - set(TWEAKS):
+        raise ValueError(f"unknown tweak(s): {', '.join(sorted(unknown))}; known: {', '.join(TWEAKS)}")
+    if "tag-only" in tweaks:
         campaign = Campaign.for_tag(sim.campaign.tags[0] if sim.campaign.tags else None)
         sim = replace(sim, truth=sim.truth.model_copy(update={"campaign": campaign}))
+    if "flat" in tweaks:
+        sim = flatten(sim)
     return sim
+
+
+TWEAKS = {
+    "tag-only": "the campaign known by its tag alone, as `backfire detect --tag T` without `--owner` knows it: "
+                "the classifier is not told whose campaign it is, and the detector does not skip the owner's posts",
+    "flat": "every cascade link cut: reposts dropped, answers and quotes posted as unrelated originals, as in "
+            "a stream assembled from a labelled dataset (each post an independent verdict)",
+}
+
+
+def flatten(sim: Simulation) -> Simulation:
+    """`sim` without its cascades (see `TWEAKS`): same timing, texts, labels and ground truth."""
+    posts = [p.model_copy(update={"reply_to": None, "quote_of": None}) for p in sim.posts if p.repost_of is None]
+    return replace(sim, posts=posts, labels={p.id: sim.labels[p.id] for p in posts if p.id in sim.labels})
 
 
 def text_bank(texts: str) -> TextBank:
@@ -87,9 +105,9 @@ def _classifier(name: str) -> Any:
 
 def run_stream(scenario: str, seed: int, classifier: str = "noisy", hours: float = 12.0,
                options: dict[str, Any] | None = None, texts: str | None = None,
-               tag_only: bool = False) -> list[Outcome]:
+               tweaks: Sequence[str] = ()) -> list[Outcome]:
     """Every detector over one simulated stream, scored against its ground truth."""
-    sim = simulate(scenario, seed, hours, texts, tag_only)
+    sim = simulate(scenario, seed, hours, texts, tweaks)
     verdicts = verdicts_for(sim, classifier, seed)
     return [score(sim, name, run_detector(sim.posts, verdicts, sim, name, options or {}))
             for name in DETECTORS]
@@ -196,11 +214,12 @@ class Trace:
 
 
 def trace_stream(scenario: str, seed: int, classifier: str = "noisy", hours: float = 12.0,
-                 options: dict[str, Any] | None = None, texts: str | None = None, tag_only: bool = False) -> Trace:
+                 options: dict[str, Any] | None = None, texts: str | None = None,
+                 tweaks: Sequence[str] = ()) -> Trace:
     """Follow the default detector's statistic over one stream (see `Trace`). The detector is kept from
     raising alarms (an alarm stops its baseline learning), so the course is the one any threshold scale
     would have followed up to its own first alarm."""
-    sim = simulate(scenario, seed, hours, texts, tag_only)
+    sim = simulate(scenario, seed, hours, texts, tweaks)
     verdicts = verdicts_for(sim, classifier, seed)
     detector = HijackDetector(sim.campaign, **(options or {}))
     gate, detector.min_posts = detector.min_posts, 10**12  # no alarm ever; the gate is applied here

@@ -55,11 +55,21 @@ def test_streams_can_carry_a_bank_of_real_posts(run: ModuleType, tmp_path: Path)
 
 
 def test_tag_only_streams_know_the_campaign_by_its_tag_alone(run: ModuleType) -> None:
-    full, bare = run.simulate("mynypd", 3, 4.0), run.simulate("mynypd", 3, 4.0, tag_only=True)
+    full, bare = run.simulate("mynypd", 3, 4.0), run.simulate("mynypd", 3, 4.0, tweaks=["tag-only"])
     assert full.campaign.owners and not bare.campaign.owners
     assert bare.campaign.tags == full.campaign.tags and [p.id for p in bare.posts] == [p.id for p in full.posts]
     owner_posts = sum(full.campaign.is_owner(p.author.handle) for p in full.posts)
     assert owner_posts and not any(bare.campaign.is_owner(p.author.handle) for p in bare.posts)
+
+
+def test_flat_streams_keep_every_original_and_lose_every_cascade_link(run: ModuleType) -> None:
+    full, flat = run.simulate("mynypd", 3, 4.0), run.simulate("mynypd", 3, 4.0, tweaks=["flat"])
+    originals = [p.id for p in full.posts if p.repost_of is None]
+    assert [p.id for p in flat.posts] == originals and len(originals) < len(full.posts)
+    assert not any(p.reply_to or p.quote_of or p.repost_of for p in flat.posts)
+    assert set(flat.labels) == set(originals) and flat.truth == full.truth
+    with pytest.raises(ValueError, match="unknown tweak"):
+        run.simulate("mynypd", 3, 1.0, tweaks=["round"])
 
 
 @pytest.mark.skipif(not (Path(__file__).resolve().parents[1].parent / "shared" / "data").is_dir(),
