@@ -60,10 +60,10 @@ def simulate(scenario: str, seed: int, hours: float, texts: str | None = None,
     ("real": the posts of ../shared/data the classifier never trained on, the same from another folder
     holding that data, or a CSV of text,stance; see `backfire.simulate.realtext`). `tweaks` (see
     `TWEAKS`) change how the stream is seen or shaped, to test how far the figures carry over."""
-    sim = generate(scenario, seed, hours=hours)
-    sim = with_real_texts(sim, text_bank(texts), seed) if texts else sim
     if unknown := set(tweaks) - set(TWEAKS):
         raise ValueError(f"unknown tweak(s): {', '.join(sorted(unknown))}; known: {', '.join(TWEAKS)}")
+    sim = generate(scenario, seed, hours=hours)
+    sim = with_real_texts(sim, text_bank(texts), seed) if texts else sim
     if "tag-only" in tweaks:
         campaign = Campaign.for_tag(sim.campaign.tags[0] if sim.campaign.tags else None)
         sim = replace(sim, truth=sim.truth.model_copy(update={"campaign": campaign}))
