@@ -121,23 +121,25 @@ def _brand_set(corpus: Corpus, seed: int, seen: set[str] | None) -> tuple[data.S
     """The brand head's training rows (Apple tweets, then chatter), their weights and the rows its
     calibration may use (Apple tweets the tuner never saw)."""
     apple, sentiment = corpus.train["brand"], corpus.train["sentiment"]
-    unseen = None if seen is None else np.array([t not in seen for t in sentiment.texts])
-    rows = kept_out(len(sentiment), seed, unseen)
+    rows = kept_out(len(sentiment), seed, _unseen(sentiment.texts, seen))
     extra = chatter(sentiment, rows if len(rows) else np.arange(len(sentiment)), seed)
     both = data.Split(apple.texts + extra.texts, np.concatenate([apple.labels, extra.labels]), apple.classes)
     weights = np.concatenate([np.ones(len(apple)), np.full(len(extra), CHATTER_WEIGHT)])
-    calibrate = np.array([i < len(apple) and (seen is None or t not in seen) for i, t in enumerate(both.texts)])
+    fresh = _unseen(apple.texts, seen)
+    calibrate = np.concatenate([np.ones(len(apple), dtype=bool) if fresh is None else fresh,
+                                np.zeros(len(extra), dtype=bool)])
     return both, weights, calibrate
+
+
+def _unseen(texts: list[str], seen: set[str] | None) -> np.ndarray | None:
+    """Which of `texts` a fine-tuned encoder never saw the labels of (None: it saw none of them)."""
+    return None if seen is None else np.array([t not in seen for t in texts], dtype=bool)
 
 
 def fit_all(corpus: Corpus, table: FeatureTable, seed: int, progress: Progress,
             seen: set[str] | None = None) -> dict[str, LinearHead]:
     """Fit every head; the brand head last, since it stacks on the generic ones. `seen`: the texts
     whose labels a fine-tuned encoder saw (the heads calibrate on the others)."""
-
-    def unseen(texts: list[str]) -> np.ndarray | None:
-        return None if seen is None else np.array([t not in seen for t in texts])
-
     heads: dict[str, LinearHead] = {}
     jobs: list[tuple[str, list[str], np.ndarray, tuple[str, ...], float]] = [
         ("sentiment", corpus.train["sentiment"].texts, corpus.train["sentiment"].labels,
@@ -153,7 +155,7 @@ def fit_all(corpus: Corpus, table: FeatureTable, seed: int, progress: Progress,
     total = len(jobs) + 1
     for i, (name, texts, labels, classes, c) in enumerate(jobs):
         dense, sparse = table.get(texts)
-        heads[name] = fit_head(name, classes, dense, sparse, labels, c=c, seed=seed, calibrate_on=unseen(texts))
+        heads[name] = fit_head(name, classes, dense, sparse, labels, c=c, seed=seed, calibrate_on=_unseen(texts, seen))
         progress("fit", i + 1, total)
     b, weights, calibrate = _brand_set(corpus, seed, seen)
     dense, sparse = table.get(b.texts)
