@@ -8,9 +8,12 @@ from datetime import timedelta
 
 import pytest
 
+from backfire.model import Post
 from backfire.simulate import SCENARIOS, Simulation, generate, write_simulation
+from backfire.sources import FORMATS
 
 NAMES = ["mynypd", "viral-success", "slow-burn", "copycat", "steady-critics", "demo"]
+FORMAT_NAMES = sorted(FORMATS)
 
 
 @pytest.fixture(scope="module")
@@ -113,17 +116,25 @@ def test_slow_burn_rises_gradually(sims: dict[str, Simulation]) -> None:
     assert before < 0.2 < 0.45 < later
 
 
-@pytest.mark.parametrize("fmt", ["csv", "twitter-v2"])
+@pytest.mark.parametrize("fmt", FORMAT_NAMES)
 def test_write_simulation_writes_an_archive_and_its_truth(tmp_path, fmt: str) -> None:  # type: ignore[no-untyped-def]
     from backfire.sources import read_posts
 
     path = tmp_path / f"stream.{fmt}"
     sim, truth_path = write_simulation("mynypd", 3, path, fmt, hours=3)
     truth = json.loads(truth_path.read_text())
-    assert truth["hijacked"] is True and truth["trigger_accounts"] == sim.truth.trigger_accounts
+    assert truth["hijacked"] is True and len(truth["trigger_accounts"]) == len(sim.truth.trigger_accounts) == 1
     assert truth_path.name == f"stream.{fmt}.truth.json"
-    read = list(read_posts(path, fmt))
+    read = [p for p in read_posts(path, fmt) if isinstance(p, Post)]
     assert len(read) == len(sim.posts)
+    # What refers to what survives the file: every repost, reply and quote still finds its post, and the
+    # truth names the trigger and the owner as the file names their accounts.
+    ids = {p.id for p in read}
+    for ref in ("repost_of", "reply_to", "quote_of"):
+        wrote = sum(getattr(p, ref) is not None for p in sim.posts)
+        assert sum(getattr(p, ref) in ids for p in read) == wrote > 0, ref
+    authors = {p.author.handle for p in read}
+    assert set(truth["trigger_accounts"]) | set(truth["campaign"]["owners"]) <= authors
 
 
 def test_cli_simulate(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -123,3 +123,21 @@ def test_without_an_owner_a_complaint_to_an_account_is_not_read_as_aimed_elsewhe
     assert owned.stance == "hostile" and owned.notes == ["criticises the campaign's owner"]
     rival = decide(complaint, "customer", gloomy, Campaign.for_tag("AAPL", owner="Samsung"))
     assert rival.stance != "hostile" and rival.notes == ["negativity aimed at another account, not the campaign"]
+
+
+def test_an_owner_with_a_domain_or_known_by_its_did_still_reads_complaints_to_it_as_hostile() -> None:
+    from backfire.understand.stance import Probs, decide
+
+    gloomy = Probs(hostile=0.6, neutral=0.3, support=0.1, sarcasm=0.2, offensive=0.05, negative=0.8)
+    bluesky = "@apple.bsky.social my phone died again, worst support ever #AAPL"
+    owned = decide(bluesky, "customer", gloomy, Campaign.for_tag("AAPL", owner="apple.bsky.social"))
+    assert owned.stance == "hostile" and owned.notes == ["criticises the campaign's owner"]
+    remote = decide("@Apple my phone died again, worst support ever #AAPL", "customer", gloomy,
+                    Campaign.for_tag("AAPL", owner="Apple@mastodon.social"))
+    assert remote.stance == "hostile" and remote.notes == ["criticises the campaign's owner"]
+    # A Jetstream file names accounts by DID alone: the owner's posts are known, its name in a text is not,
+    # so a complaint to an account reads as it does with the tag alone (not as aimed elsewhere).
+    did = Campaign.for_tag("AAPL", owner="did:plc:applexxx")
+    by_did = decide("@Apple my phone died again, worst support ever #AAPL", "customer", gloomy, did)
+    assert by_did.stance == "hostile" and by_did.notes == []
+    assert decide("Share your photos #AAPL", "did:plc:applexxx", gloomy, did).stance == "support"

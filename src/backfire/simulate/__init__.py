@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -102,7 +103,11 @@ def generate(scenario: str = DEFAULT_SCENARIO, seed: int = 0, *, hours: float = 
 def write_simulation(scenario: str, seed: int, path: str | Path, format: str = "twitter-v2",
                      **params: Any) -> tuple[Simulation, Path]:
     """Generate a stream and write it to `path` in `format` (any format `backfire.sources` writes), with
-    its ground truth as JSON in `path` + ".truth.json". Returns the simulation and the truth's path."""
+    its ground truth as JSON in `path` + ".truth.json". Returns the simulation and the truth's path.
+
+    The truth names accounts as the file does: in a format that names them its own way (Jetstream's
+    DIDs: `backfire.sources.jetstream.account`), the trigger accounts and the campaign's owner are
+    written in that form, so that they compare with what `backfire detect` reports on the file."""
     from backfire.sources import FORMATS, write_posts
 
     if format not in FORMATS:
@@ -110,8 +115,18 @@ def write_simulation(scenario: str, seed: int, path: str | Path, format: str = "
     sim = generate(scenario, seed, **params)
     write_posts(sim.posts, path, format)
     truth_path = Path(f"{path}.truth.json")
-    truth_path.write_text(sim.truth_json() + "\n", encoding="utf-8")
+    truth = _as_written(sim.truth, getattr(FORMATS[format], "account", None))
+    truth_path.write_text(truth.model_dump_json(indent=2) + "\n", encoding="utf-8")
     return sim, truth_path
+
+
+def _as_written(truth: Truth, account: Callable[[str], str] | None) -> Truth:
+    """`truth` with its accounts named as `account` names them in a file (unchanged without one)."""
+    if account is None:
+        return truth
+    campaign = truth.campaign.model_copy(update={"owners": [account(o) for o in truth.campaign.owners]})
+    return truth.model_copy(update={"campaign": campaign,
+                                    "trigger_accounts": [account(a) for a in truth.trigger_accounts]})
 
 
 def _scenario(name: str) -> Scenario:

@@ -14,12 +14,18 @@ collections (likes, follows...) raise `UnknownRecord`.
   blob's CID, `https://cdn.bsky.app/img/feed_fullsize/plain/{did}/{cid}@jpeg` (video: the
   `video.bsky.app` playlist).
 - `created_at` is the record's `createdAt`, else the event's `time_us`.
+
+Writing (`to_raw`, used by the simulator) keeps Bluesky-shaped posts as they are. Posts from elsewhere
+first pass through `native`, which gives every author a DID (`account`) and every post the
+`at://` URI it will be read back with, and points reposts, replies and quotes at those URIs: written
+one by one, a repost would name its original by an id the reader never gives it, and every cascade
+would come apart.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from zlib import crc32
@@ -192,7 +198,45 @@ def _did(post: Post) -> str:
     for candidate in (post.author.id, post.author.handle):
         if candidate and candidate.startswith("did:"):
             return candidate
-    return "did:plc:" + re.sub(r"[^a-z0-9]", "", post.author.handle.lower())[:24].ljust(8, "x")
+    return account(post.author.handle)
+
+
+def account(handle: str) -> str:
+    """The DID a post by `handle` is written with (a DID stays as it is): Jetstream events name their
+    author by DID alone, so this is how the account reads back.
+
+    >>> account("NYPDnews"), account("Apple"), account("did:plc:abc")
+    ('did:plc:nypdnews', 'did:plc:applexxx', 'did:plc:abc')
+    """
+    if handle.startswith("did:"):
+        return handle
+    return "did:plc:" + re.sub(r"[^a-z0-9]", "", handle.lower())[:24].ljust(8, "x")
+
+
+def native(posts: Iterable[Post]) -> Iterator[Post]:
+    """`posts` (in time order) as Bluesky records: authors as DIDs, ids as the `at://` URIs the reader
+    gives them, and reposts, replies and quotes pointing at those URIs (see the module doc). A post
+    referring to one not among `posts` keeps the reference it had.
+
+    >>> from datetime import datetime, UTC
+    >>> t = datetime(2025, 1, 1, tzinfo=UTC)
+    >>> first = Post(id="1", platform="x", author=Author(handle="ann1"), created_at=t, text="hi #tag")
+    >>> again = Post(id="2", platform="x", author=Author(handle="bob1"), created_at=t, repost_of="1")
+    >>> [(p.id, p.repost_of) for p in native([first, again])]
+    [('at://did:plc:ann1xxxx/app.bsky.feed.post/1', None), ('at://did:plc:bob1xxxx/app.bsky.feed.repost/2', \
+'at://did:plc:ann1xxxx/app.bsky.feed.post/1')]
+    """
+    uris: dict[str, str] = {}
+    for post in posts:
+        did = _did(post)
+        collection = REPOST if post.repost_of is not None else POST
+        uri = post.id if post.id.startswith("at://") else f"at://{did}/{collection}/{_rkey(post.id)}"
+        uris[post.id] = uri
+        yield post.model_copy(update={
+            "id": uri, "author": post.author.model_copy(update={"handle": did, "id": did}),
+            **{ref: uris.get(target, target) for ref in ("repost_of", "reply_to", "quote_of")
+               if (target := getattr(post, ref)) is not None},
+        })
 
 
 def _rkey(post_id: str) -> str:

@@ -16,12 +16,16 @@ from backfire.sources.errors import SourceError
 
 def write_posts(posts: Iterable[Post], path: str | Path, format: str) -> int:
     """Write `posts` to `path` in `format` (JSON Lines for JSON formats, CSV with a header for "csv"),
-    gzip-compressed when the path ends in `.gz`. Returns the number of posts written."""
+    gzip-compressed when the path ends in `.gz`. Returns the number of posts written. A format whose
+    records name posts and accounts in their own way (Bluesky's DIDs and `at://` URIs) first turns the
+    posts into its own (`native`), so that what refers to what still holds when the file is read."""
     from backfire.sources import FORMATS
 
     module = FORMATS.get(format)
     if module is None:
         raise SourceError(f"Unknown format {format!r}; known formats: {', '.join(FORMATS)}")
+    if hasattr(module, "native"):
+        posts = module.native(posts)
     with _open_text(path) as out:
         if format == "csv":
             columns = list(getattr(module, "COLUMNS", ()))

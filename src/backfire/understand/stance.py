@@ -14,6 +14,11 @@ The brand head says how a post feels about the organisation it addresses. The ca
   complaint addresses may well be the organisation behind the tag (`detect --tag AAPL` without
   `--owner Apple` must still read "@Apple my phone died again" as hostile).
 
+An owner is named in a post's words by its handle, or by the handle's first part when it has a
+domain ("apple.bsky.social", "NYPDnews@mastodon.social" -> "apple", "nypdnews": `owner_names`). A
+Bluesky DID ("did:plc:...") is never written in a post: an owner known only by its DID skips the
+owner's posts, but for the text rules the campaign is known by its tag, as without an owner.
+
 >>> from backfire.model import Campaign
 >>> c = Campaign.for_tag("myNYPD", owner="NYPDnews")
 >>> sorted(campaign_terms(c))
@@ -57,10 +62,27 @@ class Probs:
         return bool(set(self.cues) & CLASH_CUES)
 
 
+def owner_names(campaign: Campaign) -> set[str]:
+    """How a post's words name the campaign's owners (lower case): each handle, and its first part when
+    it has a domain. A DID names no one in a post's words (see the module doc).
+
+    >>> sorted(owner_names(Campaign(name="c", owners=["apple.bsky.social", "NYPDnews@mastodon.social",
+    ...                                               "did:plc:abc", "FirstCapitalBank"])))
+    ['apple', 'apple.bsky.social', 'firstcapitalbank', 'nypdnews', 'nypdnews@mastodon.social']
+    """
+    names: set[str] = set()
+    for owner in campaign.owners:
+        handle = owner.lstrip("@").casefold()
+        if handle.startswith("did:"):
+            continue
+        names |= {handle, re.split(r"[.@]", handle)[0]}
+    return {n for n in names if n}
+
+
 def campaign_terms(campaign: Campaign) -> set[str]:
     """Lower-case words that name the campaign's owner or tag (e.g. myNYPD -> mynypd, nypd)."""
     terms: set[str] = set()
-    for raw in [*campaign.tags, *campaign.owners]:
+    for raw in [*campaign.tags, *owner_names(campaign)]:
         word = normalise_tag(raw).lstrip("@")
         terms.add(word)
         core = _PREFIX.sub("", word)
@@ -171,7 +193,7 @@ def _campaign_rules(
 ) -> tuple[float, float, float]:
     h, n, s = probs
     terms = campaign_terms(campaign)
-    owners = {o.casefold() for o in campaign.owners}
+    owners = owner_names(campaign)
     words = set(re.findall(r"[a-z']+", text.casefold()))
     force = shows_force(text)
     cheerful = bool(words & PRAISE) or bool(set(text) & POSITIVE_EMOJI) or p.positive >= 0.5
