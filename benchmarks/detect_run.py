@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -11,9 +12,10 @@ from typing import Any
 from scipy.stats import binom, binomtest
 
 from backfire.model import Alarm, Campaign, Post, Verdict
-from backfire.simulate import Simulation, generate
+from backfire.simulate import Simulation, generate, truth_as_written
 from backfire.simulate.oracle import NoisyClassifier, PerfectReader
 from backfire.simulate.realtext import TextBank, with_real_texts
+from backfire.sources import FORMATS, read_posts, write_posts
 from backfire.warn import get_detector
 from backfire.warn.detector import HijackDetector
 
@@ -60,8 +62,9 @@ def simulate(scenario: str, seed: int, hours: float, texts: str | None = None,
     ("real": the posts of ../shared/data the classifier never trained on, the same from another folder
     holding that data, or a CSV of text,stance; see `backfire.simulate.realtext`). `tweaks` (see
     `TWEAKS`) change how the stream is seen or shaped, to test how far the figures carry over."""
-    if unknown := set(tweaks) - set(TWEAKS):
-        raise ValueError(f"unknown tweak(s): {', '.join(sorted(unknown))}; known: {', '.join(TWEAKS)}")
+    if unknown := set(tweaks) - set(TWEAKS) - {f"via-{name}" for name in FORMATS}:
+        raise ValueError(f"unknown tweak(s): {', '.join(sorted(unknown))}; known: {', '.join(TWEAKS)}, "
+                         f"via-FORMAT ({', '.join(FORMATS)})")
     sim = generate(scenario, seed, hours=hours)
     sim = with_real_texts(sim, text_bank(texts), seed) if texts else sim
     if "tag-only" in tweaks:
@@ -69,6 +72,9 @@ def simulate(scenario: str, seed: int, hours: float, texts: str | None = None,
         sim = replace(sim, truth=sim.truth.model_copy(update={"campaign": campaign}))
     if "flat" in tweaks:
         sim = flatten(sim)
+    for tweak in tweaks:
+        if tweak.startswith("via-"):
+            sim = through_file(sim, tweak.removeprefix("via-"))
     return sim
 
 
@@ -84,6 +90,21 @@ def flatten(sim: Simulation) -> Simulation:
     """`sim` without its cascades (see `TWEAKS`): same timing, texts, labels and ground truth."""
     posts = [p.model_copy(update={"reply_to": None, "quote_of": None}) for p in sim.posts if p.repost_of is None]
     return replace(sim, posts=posts, labels={p.id: sim.labels[p.id] for p in posts if p.id in sim.labels})
+
+
+def through_file(sim: Simulation, fmt: str) -> Simulation:
+    """`sim` as `backfire detect` sees it from a file in `fmt`: written, read back (what the format does
+    not carry is lost, e.g. Jetstream's follower counts and repost texts), its labels and ground truth
+    following the posts' and accounts' names in the file (Jetstream's DIDs and at:// URIs)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"stream.{fmt}"
+        write_posts(sim.posts, path, fmt)
+        read = [p.model_copy(update={"raw": None}) for p in read_posts(path, fmt) if isinstance(p, Post)]
+    if len(read) != len(sim.posts):
+        raise ValueError(f"{fmt}: wrote {len(sim.posts)} posts, read back {len(read)}")
+    ids = {old.id: new.id for old, new in zip(sim.posts, read, strict=True)}
+    truth = truth_as_written(sim.truth, getattr(FORMATS[fmt], "account", None))
+    return Simulation(posts=read, truth=truth, labels={ids[k]: v for k, v in sim.labels.items() if k in ids})
 
 
 def text_bank(texts: str) -> TextBank:

@@ -72,6 +72,22 @@ def test_flat_streams_keep_every_original_and_lose_every_cascade_link(run: Modul
         run.simulate("mynypd", 3, 1.0, tweaks=["round"])
 
 
+def test_streams_read_back_from_a_file_follow_the_files_names(run: ModuleType) -> None:
+    full, bluesky = run.simulate("mynypd", 3, 4.0), run.simulate("mynypd", 3, 4.0, tweaks=["via-jetstream"])
+    assert len(bluesky.posts) == len(full.posts) and all(p.id.startswith("at://") for p in bluesky.posts)
+    assert set(bluesky.labels) == {p.id for p in bluesky.posts}
+    ids = {p.id for p in bluesky.posts}
+    assert all(p.repost_of in ids for p in bluesky.posts if p.repost_of)  # the cascades hold
+    assert not any(p.author.followers for p in bluesky.posts) and not any(p.text for p in bluesky.posts if p.repost_of)
+    authors = {p.author.handle for p in bluesky.posts}
+    assert bluesky.truth.trigger_accounts[0] in authors and bluesky.campaign.owners[0] in authors
+    assert bluesky.truth.trigger_accounts[0].startswith("did:") and bluesky.truth.onset == full.truth.onset
+    same = run.simulate("mynypd", 3, 4.0, tweaks=["via-twitter-v2"])
+    assert [p.id for p in same.posts] == [p.id for p in full.posts] and same.truth == full.truth
+    with pytest.raises(ValueError, match="via-FORMAT"):
+        run.simulate("mynypd", 3, 1.0, tweaks=["via-myspace"])
+
+
 @pytest.mark.skipif(not (Path(__file__).resolve().parents[1].parent / "shared" / "data").is_dir(),
                     reason="needs ../shared/data")
 def test_texts_name_the_shared_data_by_word_or_by_folder(run: ModuleType) -> None:

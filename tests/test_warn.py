@@ -124,6 +124,18 @@ def test_fixed_share_baseline_reads_vader_not_the_classifier() -> None:
     assert det.alarms and det.alarms[0].hostile_share > 0.4
 
 
+def test_fixed_share_baseline_reads_a_repost_without_text_as_the_post_it_repeats() -> None:
+    det = get_detector("fixed-share", CAMPAIGN)
+    angry = Post(id="a", platform="bluesky", author=Author(handle="critic"), text="This is awful and disgusting",
+                 created_at=T0)
+    det.update(angry, _verdict(0, 0.0))
+    for i in range(1, 120):  # Jetstream repost records carry no text: each repeats the angry post
+        again = Post(id=f"r{i}", platform="bluesky", author=Author(handle=f"u{i}"), text="", repost_of="a",
+                     created_at=T0 + timedelta(minutes=i))
+        det.update(again, _verdict(i, 0.0))
+    assert det.alarms and det.alarms[0].hostile_share == 1.0
+
+
 def test_volume_baseline_fires_on_a_spike() -> None:
     det = get_detector("volume-spike", CAMPAIGN)
     for i in range(60):  # one post a minute for an hour

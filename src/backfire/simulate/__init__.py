@@ -115,12 +115,12 @@ def write_simulation(scenario: str, seed: int, path: str | Path, format: str = "
     sim = generate(scenario, seed, **params)
     write_posts(sim.posts, path, format)
     truth_path = Path(f"{path}.truth.json")
-    truth = _as_written(sim.truth, getattr(FORMATS[format], "account", None))
+    truth = truth_as_written(sim.truth, getattr(FORMATS[format], "account", None))
     truth_path.write_text(truth.model_dump_json(indent=2) + "\n", encoding="utf-8")
     return sim, truth_path
 
 
-def _as_written(truth: Truth, account: Callable[[str], str] | None) -> Truth:
+def truth_as_written(truth: Truth, account: Callable[[str], str] | None) -> Truth:
     """`truth` with its accounts named as `account` names them in a file (unchanged without one)."""
     if account is None:
         return truth

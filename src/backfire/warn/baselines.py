@@ -12,7 +12,7 @@ Both alarm once per cool-down and name as `triggers` the most amplified accounts
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict, deque
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -81,7 +81,9 @@ class VolumeSpikeDetector(_Rule):
 
 
 class FixedShareDetector(_Rule):
-    """Alarm when over `threshold` of the last `window` posts are negative by VADER."""
+    """Alarm when over `threshold` of the last `window` posts are negative by VADER. A repost that carries
+    no text of its own (a Jetstream repost record) is read as the post it repeats, as a listening tool
+    shows the reposted content."""
 
     name = "fixed-share"
 
@@ -92,9 +94,16 @@ class FixedShareDetector(_Rule):
         self.threshold = threshold
         self.cutoff = cutoff
         self._flags: deque[tuple[datetime, bool]] = deque(maxlen=window)
+        self._read: OrderedDict[str, bool] = OrderedDict()  # the latest posts' readings, for their reposts
 
     def update(self, post: Post, verdict: Verdict) -> Alarm | None:
-        negative = vader_compound(post.text) < self.cutoff
+        if post.repost_of is not None and not post.text:
+            negative = self._read.get(post.repost_of, False)
+        else:
+            negative = vader_compound(post.text) < self.cutoff
+        self._read[post.id] = negative
+        if len(self._read) > 20_000:
+            self._read.popitem(last=False)
         self._flags.append((post.created_at, negative))
         self._board.record(post, float(negative), self._weights.weigh(post)[1])
         if len(self._flags) < self.window:
