@@ -251,8 +251,13 @@ def _local_id(post_id: str) -> str:
 
 
 def text_to_html(text: str, host: str = "example.social") -> str:
-    """Plain text -> Mastodon-style HTML (paragraphs, `<br>`, linked hashtags, mentions and URLs)."""
-    paragraphs = text.split("\n\n")
+    """Plain text -> Mastodon-style HTML (paragraphs, `<br>`, linked hashtags, mentions and URLs). Line
+    ends are normalised first, as Mastodon does when a status is posted ("\\r\\n" is one line break).
+
+    >>> text_to_html("one\\r\\ntwo") == text_to_html("one\\ntwo")
+    True
+    """
+    paragraphs = text.replace("\r\n", "\n").replace("\r", "\n").split("\n\n")
     return "".join(f"<p>{_linkify(p, host).replace(chr(10), '<br>')}</p>" for p in paragraphs)
 
 
