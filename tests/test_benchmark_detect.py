@@ -120,3 +120,20 @@ def test_interval_of_a_median_is_the_textbook_order_statistics(run: ModuleType) 
     two_missed = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, float("inf"), float("inf")]
     assert run.median_interval(two_missed) == (2.0, float("inf"))  # two undetected in ten: it may be "never"
     assert run.share_interval(0, 30)[0] == 0.0 and 0.11 < run.share_interval(0, 30)[1] < 0.12
+
+
+def test_a_run_without_hijacks_reports_only_the_goals_it_can_judge(run: ModuleType,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.machinery import SourceFileLoader
+
+    loader = SourceFileLoader("detect_script", str(BENCH.parent / "detect"))
+    script = importlib.util.module_from_spec(importlib.util.spec_from_loader("detect_script", loader))
+    loader.exec_module(script)
+    calm = [run.Outcome(s, 1000 + i, name, False, int(i == 0 and name != "default"), i == 0 and name != "default",
+                        None, False) for i, s in enumerate(["viral-success", "steady-critics"] * 5)
+            for name in run.DETECTORS]
+    figures = script.report(calm, "truth", 1.0)
+    out = capsys.readouterr().out
+    assert "nan" not in out and figures["default"]["controls_alarmed"] == 0.0
+    assert "goals met: 1/1 (detected_60min, median_delay_min, trigger_first: no streams of that kind)" in out
+    assert "strictly better than both baselines on every figure: True" in out
