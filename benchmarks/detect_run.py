@@ -16,6 +16,7 @@ from backfire.simulate import Simulation, generate, truth_as_written
 from backfire.simulate.oracle import NoisyClassifier, PerfectReader
 from backfire.simulate.realtext import TextBank, with_real_texts
 from backfire.sources import FORMATS, read_posts, write_posts
+from backfire.understand import classify_posts
 from backfire.warn import get_detector
 from backfire.warn.detector import HijackDetector
 
@@ -42,13 +43,14 @@ class Outcome:
 def verdicts_for(sim: Simulation, classifier: str, seed: int) -> list[Verdict]:
     """The verdicts a detector sees: the noisy stand-in ("noisy"), the true labels ("truth", an upper
     bound), or a registered classifier of the project by name ("default", "baseline", ...) run on the
-    simulated texts."""
+    simulated texts the way `backfire detect` runs it (`classify_posts`: a repost takes its original's
+    verdict, which matters where a repost carries no text of its own, as in Jetstream)."""
     if classifier == "noisy":
         return NoisyClassifier(sim.labels, seed=seed).predict_many(sim.posts)
     if classifier == "truth":
         return PerfectReader(sim.labels).predict_many(sim.posts)
     model = _classifier(classifier)
-    return list(model.predict_many(sim.posts, sim.campaign))
+    return [verdict for _, verdict in classify_posts(sim.posts, sim.campaign, model)]
 
 
 _MODELS: dict[str, Any] = {}

@@ -70,8 +70,8 @@ def test_repost_of_unknown_original_uses_own_text_or_is_neutral() -> None:
     clf = Counting()
     out = dict((p.id, v) for p, v in classify_posts(
         [post("1", "RT @x: baton time", repost_of="77"), post("2", "", repost_of="78")], CAMPAIGN, clf))
-    assert out["1"].stance == "hostile" and out["1"].inherited_from is None
-    assert out["2"].stance == "neutral" and out["2"].p_hostile == 0.5
+    assert out["1"].stance == "hostile" and out["1"].inherited_from is None and out["1"].judged
+    assert out["2"].stance == "neutral" and out["2"].p_hostile == 0.5 and not out["2"].judged  # no evidence
 
 
 def test_owner_posts_are_support_and_not_classified() -> None:

@@ -124,6 +124,23 @@ def test_fixed_share_baseline_reads_vader_not_the_classifier() -> None:
     assert det.alarms and det.alarms[0].hostile_share > 0.4
 
 
+def test_posts_with_nothing_to_judge_are_no_evidence() -> None:
+    from backfire.model import NOTHING_TO_JUDGE
+
+    def run(reason: str) -> HijackDetector:
+        det = HijackDetector(CAMPAIGN)
+        for i in range(400):  # a calm stream, then reposts of posts the stream never showed (no text)
+            det.update(_post(i, i / 4), _verdict(i, 0.05))
+        for i in range(400, 800):
+            blank = _post(i, i / 4, repost_of=f"elsewhere{i}").model_copy(update={"text": ""})
+            det.update(blank, Verdict(post_id=str(i), stance="neutral", p_hostile=0.5, reason=reason))
+        return det
+
+    assert run("").alarms  # read as half hostile, they would look like a hijack
+    skipped = run(NOTHING_TO_JUDGE)
+    assert not skipped.alarms and skipped.posts_seen == 400
+
+
 def test_fixed_share_baseline_reads_a_repost_without_text_as_the_post_it_repeats() -> None:
     det = get_detector("fixed-share", CAMPAIGN)
     angry = Post(id="a", platform="bluesky", author=Author(handle="critic"), text="This is awful and disgusting",

@@ -151,6 +151,9 @@ class Campaign(BaseModel):
         return cls(name=name, tags=tags, owners=[owner] if owner else [], intent=intent)
 
 
+NOTHING_TO_JUDGE = "no text to judge"
+
+
 class Verdict(BaseModel):
     """What a classifier concluded about one post.
 
@@ -169,6 +172,12 @@ class Verdict(BaseModel):
     reason: str = ""
     model: str = ""
     inherited_from: str | None = None
+
+    @property
+    def judged(self) -> bool:
+        """False for the placeholder a post with nothing to read gets (`NOTHING_TO_JUDGE`: a repost record
+        without text whose original is not in the stream): it says nothing about the campaign's mood."""
+        return self.reason != NOTHING_TO_JUDGE
 
     def contract_fields(self) -> dict[str, Any]:
         """The fields every `classify` output line carries (see PRODUCT.md)."""

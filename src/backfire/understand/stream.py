@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from backfire.model import Campaign, Post, Verdict, normalise_text
+from backfire.model import NOTHING_TO_JUDGE, Campaign, Post, Verdict, normalise_text
 from backfire.understand.base import Classifier
 
 V = TypeVar("V")
@@ -144,7 +144,7 @@ def _resolve(post: Post, key: str, inherited: str | None, state: _State, todo: d
                           reason="the campaign owner's own post", model=name)
     elif key == EMPTY:
         verdict = Verdict(post_id=post.id, stance="neutral", p_hostile=0.5, p_support=0.0,
-                          reason="no text to judge", model=name)
+                          reason=NOTHING_TO_JUDGE, model=name)
     else:
         cached = state.verdicts.get(key)
         if cached is None:  # evicted since it was classified: classify again, alone

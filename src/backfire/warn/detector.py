@@ -2,7 +2,8 @@
 
 Each post brings soft evidence: the classifier's `p_hostile` (with `answer_context=True`, an answer's
 read in its thread: `context.py`, off by default), weighted by the post's reach (`reach.py`; the owner's
-own posts are skipped, reposts weigh only the audience they add). The statistic is the
+own posts are skipped, and so are posts with nothing to judge, such as a Jetstream repost record whose
+original the stream never showed; reposts weigh only the audience they add). The statistic is the
 Bernoulli log-likelihood-ratio CUSUM of "the hostile share has risen from the baseline p0 to
 p1 = p0 + shift" (Page 1954), with each post's expected log-likelihood ratio under `p_hostile`, run
 for a small shift (a slow burn) and a large one (a sudden hijack):
@@ -168,6 +169,8 @@ class HijackDetector:
     def update(self, post: Post, verdict: Verdict) -> Alarm | None:
         """Take one post and its verdict (in time order); return the alarm it raises, if any."""
         if self.campaign is not None and self.campaign.is_owner(post.author.handle):
+            return None
+        if not verdict.judged:  # a repost record without text whose original was never seen: no evidence
             return None
         self._seen += 1
         p = self._context.read(post, verdict)
