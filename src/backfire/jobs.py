@@ -28,6 +28,7 @@ class FileReport:
 
     posts: int = 0
     bad: list[Quarantined] = field(default_factory=list)
+    owner_posts: int | None = None  # posts by the campaign's owner (`detect_file`, when it names one)
 
     def summary(self, verb: str) -> str:
         text = f"{verb} {self.posts:,} posts"
@@ -91,6 +92,8 @@ def detect_file(
         post.raw = None
         posts.append(post)
     posts.sort(key=lambda p: p.created_at)
+    if campaign.owners:
+        report.owner_posts = sum(campaign.is_owner(p.author.handle) for p in posts)
     pipeline = Pipeline(campaign, classifier, detector, on_alarm=on_alarm or [])
     alarms = pipeline.run(posts, progress=progress)
     return alarms, report

@@ -189,6 +189,9 @@ def detect_cmd(
         typer.echo(json.dumps({"campaign": campaign.name, "posts": report.posts,
                                "alarms": [a.contract_fields() for a in alarms]}, ensure_ascii=False))
     err.print(report.summary("Watched") + f"; {len(alarms)} alarm(s)", highlight=False)
+    if report.owner_posts == 0 and report.posts:
+        err.print(f"[yellow]Note:[/yellow] no post in {file} is by the owner {owner!r}, so none was skipped; "
+                  "a Jetstream (Bluesky) file names accounts by DID: give --owner the owner's DID.", highlight=False)
 
 
 @app.command("analyze")
