@@ -74,6 +74,8 @@ def simulate(scenario: str, seed: int, hours: float, texts: str | None = None,
         sim = replace(sim, truth=sim.truth.model_copy(update={"campaign": campaign}))
     if "flat" in tweaks:
         sim = flatten(sim)
+    if "rt-rows" in tweaks:
+        sim = retweet_rows(sim)
     for tweak in tweaks:
         if tweak.startswith("via-"):
             sim = through_file(sim, tweak.removeprefix("via-"))
@@ -85,6 +87,8 @@ TWEAKS = {
                 "the classifier is not told whose campaign it is, and the detector does not skip the owner's posts",
     "flat": "every cascade link cut: reposts dropped, answers and quotes posted as unrelated originals, as in "
             "a stream assembled from a labelled dataset (each post an independent verdict)",
+    "rt-rows": "reposts written as text rows, 'RT @author: text', that do not name the post they repeat, as in "
+               "a CSV export of tweets",
 }
 
 
@@ -92,6 +96,20 @@ def flatten(sim: Simulation) -> Simulation:
     """`sim` without its cascades (see `TWEAKS`): same timing, texts, labels and ground truth."""
     posts = [p.model_copy(update={"reply_to": None, "quote_of": None}) for p in sim.posts if p.repost_of is None]
     return replace(sim, posts=posts, labels={p.id: sim.labels[p.id] for p in posts if p.id in sim.labels})
+
+
+def retweet_rows(sim: Simulation) -> Simulation:
+    """`sim` with every repost written as a text row, "RT @author: text", without `repost_of` (see
+    `TWEAKS`): same posts, timing, labels and ground truth."""
+    by_id = {p.id: p for p in sim.posts}
+
+    def row(post: Post) -> Post:
+        original = by_id.get(post.repost_of or "")
+        if original is None:
+            return post
+        return post.model_copy(update={"repost_of": None, "text": f"RT @{original.author.handle}: {original.text}"})
+
+    return replace(sim, posts=[row(p) for p in sim.posts])
 
 
 def through_file(sim: Simulation, fmt: str) -> Simulation:

@@ -72,6 +72,21 @@ def test_flat_streams_keep_every_original_and_lose_every_cascade_link(run: Modul
         run.simulate("mynypd", 3, 1.0, tweaks=["round"])
 
 
+def test_retweet_rows_name_no_post_and_the_detector_links_them_back(run: ModuleType) -> None:
+    from backfire.warn import get_detector
+
+    full, rows = run.simulate("mynypd", 3, 4.0), run.simulate("mynypd", 3, 4.0, tweaks=["rt-rows"])
+    assert [p.id for p in rows.posts] == [p.id for p in full.posts] and not any(p.repost_of for p in rows.posts)
+    reposts = [(a, b) for a, b in zip(full.posts, rows.posts, strict=True) if a.repost_of]
+    assert reposts and all(b.text.startswith("RT @") for _, b in reposts)
+    verdicts = run.verdicts_for(full, "truth", 3)
+    linked, written = get_detector("default", full.campaign), get_detector("default", rows.campaign)
+    for a, b, verdict in zip(full.posts, rows.posts, verdicts, strict=True):
+        linked.update(a, verdict)
+        written.update(b, verdict)
+        assert written.statistic == pytest.approx(linked.statistic)  # the same evidence, post by post
+
+
 def test_streams_read_back_from_a_file_follow_the_files_names(run: ModuleType) -> None:
     full, bluesky = run.simulate("mynypd", 3, 4.0), run.simulate("mynypd", 3, 4.0, tweaks=["via-jetstream"])
     assert len(bluesky.posts) == len(full.posts) and all(p.id.startswith("at://") for p in bluesky.posts)

@@ -3,7 +3,8 @@
 Each post brings soft evidence: the classifier's `p_hostile` (with `answer_context=True`, an answer's
 read in its thread: `context.py`, off by default), weighted by the post's reach (`reach.py`; the owner's
 own posts are skipped, and so are posts with nothing to judge, such as a Jetstream repost record whose
-original the stream never showed; reposts weigh only the audience they add). The statistic is the
+original the stream never showed; reposts weigh only the audience they add, including retweets written
+as text rows, "RT @x: ...", which `retweets.py` links to what they repeat). The statistic is the
 Bernoulli log-likelihood-ratio CUSUM of "the hostile share has risen from the baseline p0 to
 p1 = p0 + shift" (Page 1954), with each post's expected log-likelihood ratio under `p_hostile`, run
 for a small shift (a slow burn) and a large one (a sudden hijack):
@@ -63,6 +64,7 @@ from backfire.model import SEVERITIES, Alarm, Campaign, Post, Severity, Verdict
 from backfire.warn.attribution import Threads
 from backfire.warn.context import Context
 from backfire.warn.reach import ReachWeights, reach
+from backfire.warn.retweets import Retweets
 
 
 class HijackDetector:
@@ -99,6 +101,7 @@ class HijackDetector:
         self.alarm: Alarm | None = None
         self.alarms: list[Alarm] = []
         self._weights = ReachWeights(repost_share)
+        self._retweets = Retweets()
         self._context = Context(enabled=answer_context)  # opt-in: see context.py for why it is off
         self._board = Threads(lookback_minutes=60.0)  # slow burns: the CUSUM leaves zero late
         # (sum w*p, sum w, sum w*p^2) of the calm stream; the prior reads as sure verdicts (dispersion 1)
@@ -168,6 +171,7 @@ class HijackDetector:
 
     def update(self, post: Post, verdict: Verdict) -> Alarm | None:
         """Take one post and its verdict (in time order); return the alarm it raises, if any."""
+        post = self._retweets.link(post)
         if self.campaign is not None and self.campaign.is_owner(post.author.handle):
             return None
         if not verdict.judged:  # a repost record without text whose original was never seen: no evidence
