@@ -22,6 +22,10 @@ from them gives such a text to an original author (linked to a post of their own
 (None, '1')
 >>> links.link(row.model_copy(update={"text": "RT @someone: never seen"})).repost_of is None
 True
+>>> quoted = original.model_copy(update={"id": "3", "text": "RT @user: they did it again"})
+>>> _ = links.link(quoted)  # a text that itself begins "RT @user:" (common in datasets of tweets)
+>>> links.link(row.model_copy(update={"text": "RT @Critic: RT @user: they did it again"})).repost_of
+'3'
 """
 
 from __future__ import annotations
@@ -47,12 +51,12 @@ class Retweets:
         if post.repost_of is not None or not post.text:
             return post
         found = _RETWEET.match(post.text)
-        text = normalise_text(post.text)
-        if found is None:
-            self._remember((post.author.handle.casefold(), text), post.id)
-            return post
-        original = self.originals.get((found.group(1).casefold(), text))
-        return post if original is None else post.model_copy(update={"repost_of": original})
+        # what follows the row's own prefix, read as the original's text is (which may itself begin "RT @y:")
+        original = found and self.originals.get((found.group(1).casefold(), normalise_text(post.text[found.end():])))
+        if original:
+            return post.model_copy(update={"repost_of": original})
+        self._remember((post.author.handle.casefold(), normalise_text(post.text)), post.id)  # an original
+        return post
 
     def _remember(self, key: tuple[str, str], post_id: str) -> None:
         self.originals[key] = post_id
