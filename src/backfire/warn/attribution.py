@@ -23,9 +23,9 @@ import math
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from backfire.model import Post
+from backfire.warn.reach import bound
 
 
 @dataclass
@@ -56,8 +56,7 @@ class Board:
         if parent is not None:
             self._credit(parent, 0.5 * mass)
         self.roots[post.id] = Root(post.author.handle, post.created_at, mass)
-        if len(self.roots) > self.limit:
-            self.roots.popitem(last=False)
+        bound(self.roots, self.limit)
 
     def _credit(self, post_id: str, mass: float) -> None:
         root = self.roots.get(post_id)
@@ -141,14 +140,14 @@ class Threads:
         thread = None if root is None else self.threads.get(root)
         if root is None or thread is None:  # an original, or an answer to a post never seen (the owner's)
             self.threads[post.id] = Thread(post.author.handle, post.created_at, p_hostile, reach)
-            _bound(self.threads, self.limit)
+            bound(self.threads, self.limit)
             return
         thread.answers += p_hostile
         thread.count += 1
         thread.sided += p_hostile + (1.0 - p_hostile if p_support is None else p_support)
         thread.carried += reach * _excess(p_hostile, base)
         self.members[post.id] = root
-        _bound(self.members, self.limit)
+        bound(self.members, self.limit)
 
     def hostility(self, thread: Thread) -> float:
         """The thread's p_hostile: its original's, or its answers' blended in when they lift it. The
@@ -176,8 +175,3 @@ class Threads:
 
 def _excess(p: float, base: float) -> float:
     return max(0.0, p - base) / (1.0 - base) if base < 1.0 else 0.0
-
-
-def _bound(table: OrderedDict[str, Any], limit: int) -> None:
-    if len(table) > limit:
-        table.popitem(last=False)

@@ -19,7 +19,7 @@ from typing import Any
 
 from backfire.model import Alarm, Campaign, Post, Verdict
 from backfire.warn.attribution import Board
-from backfire.warn.reach import ReachWeights
+from backfire.warn.reach import ReachWeights, bound
 
 
 class _Rule:
@@ -102,8 +102,7 @@ class FixedShareDetector(_Rule):
         else:
             negative = vader_compound(post.text) < self.cutoff
         self._read[post.id] = negative
-        if len(self._read) > 20_000:
-            self._read.popitem(last=False)
+        bound(self._read, 20_000)
         self._flags.append((post.created_at, negative))
         self._board.record(post, float(negative), self._weights.weigh(post)[1])
         if len(self._flags) < self.window:

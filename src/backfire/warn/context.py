@@ -46,6 +46,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from backfire.model import Post, Verdict
+from backfire.warn.reach import bound
 
 
 @dataclass
@@ -82,6 +83,5 @@ class Context:
             neutral = max(0.0, 1.0 - verdict.p_hostile - verdict.p_support)
             p = min(0.99, p + neutral * parent.side(self.prior_weight))
         self.nodes[post.id] = Node(p)
-        if len(self.nodes) > self.limit:
-            self.nodes.popitem(last=False)
+        bound(self.nodes, self.limit)
         return p

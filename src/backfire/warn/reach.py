@@ -47,6 +47,12 @@ class Bounded(OrderedDict[str, int]):
         return (_rebuild, (self.limit, list(self.items())))
 
 
+def bound(table: OrderedDict[Any, Any], limit: int) -> None:
+    """Forget the oldest entry of `table` once it holds more than `limit` (call after each insert)."""
+    if len(table) > limit:
+        table.popitem(last=False)
+
+
 def _rebuild(limit: int, items: list[tuple[str, int]]) -> Bounded:
     counter = Bounded(limit)
     counter.update(items)

@@ -34,6 +34,7 @@ import re
 from collections import OrderedDict
 
 from backfire.model import Post, normalise_text
+from backfire.warn.reach import bound
 
 _RETWEET = re.compile(r"^\s*RT @(\w+):", re.IGNORECASE)
 
@@ -61,5 +62,4 @@ class Retweets:
     def _remember(self, key: tuple[str, str], post_id: str) -> None:
         self.originals[key] = post_id
         self.originals.move_to_end(key)
-        if len(self.originals) > self.limit:
-            self.originals.popitem(last=False)
+        bound(self.originals, self.limit)
