@@ -11,7 +11,7 @@ from backfire.model import Author, Campaign, Post, Verdict
 from backfire.simulate import generate
 from backfire.simulate.oracle import NoisyClassifier
 from backfire.warn import HijackDetector, detect, get_detector
-from backfire.warn.reach import ReachWeights, reach
+from backfire.warn.reach import ReachWeights, reach, seed_reach
 
 T0 = datetime(2024, 5, 1, 12, tzinfo=UTC)
 CAMPAIGN = Campaign.for_tag("LoveRiverton", owner="CityOfRiverton")
@@ -202,16 +202,32 @@ def test_the_trigger_is_the_seed_of_a_hostile_cascade_not_a_famous_account_or_a_
         return Post(id=str(i), platform="csv", author=Author(handle=handle, followers=followers),
                     created_at=T0 + timedelta(minutes=i / 10), text=f"post {i}", **links)
 
-    board.record(post(0, "seed", 20_000), 0.15, reach(20_000), 0.2)  # sarcasm the classifier misread
+    board.record(post(0, "seed", 20_000), 0.15, seed_reach(20_000), 0.2)  # sarcasm the classifier misread
     for i in range(1, 40):  # hostile agreement and reposts it draws
         if i % 3:
             board.record(post(i, f"fan{i}", 300, repost_of="0"), 0.15, reach(300), 0.2)
         else:
-            board.record(post(i, f"fan{i}", 300, reply_to="0"), 0.8, reach(300), 0.2)
-    board.record(post(40, "famous", 2_000_000), 0.9, reach(2_000_000), 0.2)  # one loud post, no cascade
-    board.record(post(41, "replier", 500_000, reply_to="0"), 0.9, reach(500_000), 0.2)  # answers the seed
+            board.record(post(i, f"fan{i}", 300, reply_to="0"), 0.8, seed_reach(300), 0.2)
+    board.record(post(40, "famous", 2_000_000), 0.9, seed_reach(2_000_000), 0.2)  # one loud post, no cascade
+    board.record(post(41, "replier", 500_000, reply_to="0"), 0.9, seed_reach(500_000), 0.2)  # answers the seed
     assert board.rank(T0, 0.2)[0] == "seed"
     assert "replier" not in board.rank(T0, 0.2)
+
+
+def test_without_repost_links_the_big_account_that_spoke_first_is_the_trigger() -> None:
+    # A stream assembled from posts alone (no reposts, no answers): a 120,000-follower account's post,
+    # read only half hostile, opens the turn; ten small accounts follow with plainly hostile posts. Its
+    # audience is the only sign of how far it went, and it should lead the triggers.
+    det = HijackDetector(CAMPAIGN)
+    _feed(det, 0, 480, 0.0, 0.05)
+    det.update(_post(1000, 120.0, "bigcritic", 120_000), _verdict(1000, 0.5))
+    alarms = []
+    for i in range(1001, 1200):
+        small = i % 2 == 0
+        post = _post(i, 120.0 + (i - 1000) / 4, f"critic{i}" if small else None, 800)
+        if alarm := det.update(post, _verdict(i, 0.95 if small else 0.05)):
+            alarms.append(alarm)
+    assert alarms and alarms[0].triggers[0] == "bigcritic"
 
 
 def test_answers_that_take_no_side_neither_lift_nor_dilute_the_thread_they_answer() -> None:
@@ -225,18 +241,18 @@ def test_answers_that_take_no_side_neither_lift_nor_dilute_the_thread_they_answe
 
     # The seed, read as taking no side (p_hostile 0.12, p_support 0.15), and the agreement it draws, read
     # the same way alone ("Saving this before they delete it"): their sided part leans hostile.
-    board.record(post(0, "seed", 20_000), 0.12, reach(20_000), 0.2, 0.15)
+    board.record(post(0, "seed", 20_000), 0.12, seed_reach(20_000), 0.2, 0.15)
     for i in range(1, 40):
         board.record(post(i, f"fan{i}", 300, repost_of="0"), 0.12, reach(300), 0.2, 0.15)
     for i in range(40, 80):
-        board.record(post(i, f"agree{i}", 300, reply_to="0"), 0.15, reach(300), 0.2, 0.12)
+        board.record(post(i, f"agree{i}", 300, reply_to="0"), 0.15, seed_reach(300), 0.2, 0.12)
     # A friendly cascade as big, whose answers support the campaign, and a small plainly hostile post.
-    board.record(post(100, "friendly", 20_000), 0.12, reach(20_000), 0.2, 0.6)
+    board.record(post(100, "friendly", 20_000), 0.12, seed_reach(20_000), 0.2, 0.6)
     for i in range(101, 140):
         board.record(post(i, f"rt{i}", 300, repost_of="100"), 0.12, reach(300), 0.2, 0.6)
     for i in range(140, 180):
-        board.record(post(i, f"cheer{i}", 300, reply_to="100"), 0.09, reach(300), 0.2, 0.35)
-    board.record(post(200, "critic", 2_000), 0.86, reach(2_000), 0.2, 0.01)
+        board.record(post(i, f"cheer{i}", 300, reply_to="100"), 0.09, seed_reach(300), 0.2, 0.35)
+    board.record(post(200, "critic", 2_000), 0.86, seed_reach(2_000), 0.2, 0.01)
     ranked = board.rank(T0, 0.2)
     assert ranked[0] == "seed" and "friendly" not in ranked
 

@@ -101,10 +101,12 @@ class Threads:
     answers) when this is higher: a sarcastic seed the classifier misreads still shows in the hostile
     agreement it draws. Answers count by the part of their verdict that takes a side (p_hostile +
     p_support): an answer read as taking none neither lifts nor dilutes its thread. Its credit is the
-    reach of the original and its reposts (log followers, not raw counts: one famous account's post must
-    not outweigh a cascade) times that hostility's excess over the calm baseline, plus what its answers
-    reach. Each account's best thread counts, fading with its
-    distance from the change point in either direction; ties go to the earliest.
+    reach of the original and its reposts times that hostility's excess over the calm baseline, plus
+    what its answers reach. The detector gives each post's reach (`reach.py`): a repost's by log
+    followers, the original's own by the square root of its followers, capped at 100,000. So one famous
+    account's post does not outweigh a cascade, but on a stream without repost links, where the audience
+    is the only sign of how far a post went, the bigger account seeds more. Each account's best thread
+    counts, fading with its distance from the change point in either direction; ties go to the earliest.
 
     >>> from datetime import datetime, UTC
     >>> from backfire.model import Author, Post

@@ -63,7 +63,7 @@ from datetime import datetime, timedelta
 from backfire.model import SEVERITIES, Alarm, Campaign, Post, Severity, Verdict
 from backfire.warn.attribution import Threads
 from backfire.warn.context import Context
-from backfire.warn.reach import ReachWeights, reach
+from backfire.warn.reach import ReachWeights, reach, seed_reach
 from backfire.warn.retweets import Retweets
 
 
@@ -183,7 +183,8 @@ class HijackDetector:
         self._volume += w  # evidence, for `rate`
         # A verdict without p_support (a classifier that gives only p_hostile) takes a side entirely.
         support = verdict.p_support if "p_support" in verdict.model_fields_set else None
-        self._board.record(post, p, reach(post.author.followers), self.baseline, support)
+        audience = (reach if post.repost_of is not None else seed_reach)(post.author.followers)
+        self._board.record(post, p, audience, self.baseline, support)
         self._accumulate(post, p, w)
         return self._maybe_alarm(post)
 

@@ -6,8 +6,16 @@ author's reach that shrinks as the same post is reposted again (its audiences ov
 post weighs 1/sqrt(n), n counting their recent posts (halving every two hours), so one busy account
 cannot outvote a crowd.
 
+Trigger attribution (`attribution.Threads`) credits a thread with the audience it reached. Its
+reposts count by `reach`, but the original's (or answer's) own audience counts by `seed_reach`, the
+square root of its followers relative to a median account: on a stream without repost links (a
+dataset of posts, an export that drops retweets) the author's audience is the only sign of how far a
+post went, and the logarithm flattens 100,000 followers to barely twice a median account's reach.
+
 >>> reach(250), round(reach(100_000), 2), reach(None)
 (1.0, 2.08, 1.0)
+>>> seed_reach(250), round(seed_reach(100_000), 1), seed_reach(10**8), seed_reach(None)
+(1.0, 20.0, 20.0, 1.0)
 """
 
 from __future__ import annotations
@@ -26,6 +34,14 @@ def reach(followers: int | None) -> float:
     if followers is None:
         return 1.0
     return min(3.0, max(0.25, math.log10(1 + followers) / math.log10(1 + MEDIAN_FOLLOWERS)))
+
+
+def seed_reach(followers: int | None) -> float:
+    """sqrt(followers) relative to a median account, clipped to [0.25, 20] (20: 100,000 followers; a
+    bigger account's post does not spread proportionally further); unknown counts as 1."""
+    if followers is None:
+        return 1.0
+    return min(20.0, max(0.25, math.sqrt((1 + followers) / (1 + MEDIAN_FOLLOWERS))))
 
 
 class Bounded(OrderedDict[str, int]):
