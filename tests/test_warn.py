@@ -257,6 +257,21 @@ def test_answers_that_take_no_side_neither_lift_nor_dilute_the_thread_they_answe
     assert ranked[0] == "seed" and "friendly" not in ranked
 
 
+def test_a_stream_of_independent_posts_earns_a_smaller_design_effect_than_one_of_cascades() -> None:
+    flat, cascaded = HijackDetector(CAMPAIGN), HijackDetector(CAMPAIGN)
+    for i in range(2400):  # ten calm hours, 4 posts a minute
+        flat.update(_post(i, i / 4), _verdict(i, 0.1))
+        root = i - i % 12  # an original and the 11 reposts it draws
+        repost_of = None if i == root else str(root)
+        cascaded.update(_post(i, i / 4, repost_of=repost_of), _verdict(i, 0.1))
+    assert 0.9 < flat._structure.factor < 1.2 and cascaded._structure.factor > 1.5
+    assert flat.effective_design_effect < 0.8 * cascaded.effective_design_effect == 0.8 * cascaded.design_effect
+    # the same turn: 60 hostile minutes of independent posts on each, read with the same evidence
+    at = [next((k for k in range(240) if det.update(_post(3000 + k, 600 + k / 4), _verdict(3000 + k, 0.4))),
+               None) for det in (flat, cascaded)]
+    assert at[0] is not None and (at[1] is None or at[0] < at[1])
+
+
 def test_the_false_alarm_rate_keeps_its_meaning_on_a_small_campaign_and_a_busy_one() -> None:
     quiet, busy = HijackDetector(CAMPAIGN), HijackDetector(CAMPAIGN)
     for i in range(3600):  # three calm hours at the same share: a post every 2 minutes, or 20 a minute

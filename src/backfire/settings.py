@@ -123,5 +123,6 @@ SMTP_URL = declare("smtp_url", "", "Send alarms by e-mail: smtp://user:pass@host
 FALSE_ALARMS = declare("false_alarms", 0.1, "Default detector: expected false alarms per day of a calm campaign "
                        "(sets its thresholds).")
 DESIGN_EFFECT = declare("design_effect", 3.0, "Default detector: how far a cascade repeats one verdict (>= 1), "
-                        "for sure verdicts; the detector scales it by how unsure the classifier is "
+                        "for sure verdicts, at most (a stream whose calm posts come in small clusters earns "
+                        "less); the detector scales it by how unsure the classifier is "
                         "(benchmarks/detect --calibrate --classifier truth measures it).")
