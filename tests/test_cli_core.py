@@ -56,17 +56,24 @@ def test_detect_json_has_an_alarms_list(runner: CliRunner, tmp_path: Path) -> No
     assert out["alarms"] == [] and out["posts"] == 3
 
 
-def test_detect_says_when_no_post_is_by_the_owner_it_was_given(runner: CliRunner, tmp_path: Path) -> None:
+def test_detect_finds_the_owner_of_a_jetstream_file_by_did_or_by_a_handle_its_posts_mention(
+        runner: CliRunner, tmp_path: Path) -> None:
     from backfire.simulate import write_simulation
 
     path = tmp_path / "bluesky.jsonl"
     sim, truth_path = write_simulation("viral-success", 2, path, "jetstream", hours=1)
     did = json.loads(truth_path.read_text())["campaign"]["owners"][0]
-    base = ["detect", str(path), "--tag", sim.campaign.tags[0], "--model", "baseline"]
-    by_handle = runner.invoke(app, [*base, "--owner", sim.campaign.owners[0]])  # the handle: Jetstream has DIDs
-    assert by_handle.exit_code == 0 and "no post in" in by_handle.stderr and "DID" in by_handle.stderr
-    by_did = runner.invoke(app, [*base, "--owner", did])
-    assert by_did.exit_code == 0 and did.startswith("did:") and "no post in" not in by_did.stderr
+    handle = sim.campaign.owners[0]
+    assert did.startswith("did:") and any(handle in p.mentions for p in sim.posts)
+    base = ["detect", str(path), "--tag", sim.campaign.tags[0], "--model", "baseline", "--json"]
+    results = {}
+    for owner in (did, handle, handle.upper()):  # authors are DIDs; the handle resolves through mentions
+        r = runner.invoke(app, [*base, "--owner", owner])
+        assert r.exit_code == 0 and "no post in" not in r.stderr, (owner, r.stderr)
+        results[owner] = json.loads(r.stdout)
+    assert results[did] == results[handle] == results[handle.upper()]
+    nobody = runner.invoke(app, [*base, "--owner", "nobody.bsky.social"])  # mentioned nowhere
+    assert nobody.exit_code == 0 and "no post in" in nobody.stderr and "DID" in nobody.stderr
 
 
 def test_ingest_export_report_quarantine(runner: CliRunner, tmp_path: Path) -> None:

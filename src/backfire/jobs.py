@@ -7,14 +7,14 @@ needs time order, so `detect_file` keeps the posts of one file (without their ra
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from backfire.model import Alarm, Campaign, Post, Quarantined
 from backfire.pipeline import AlarmHook, Pipeline
-from backfire.sources import read_posts
+from backfire.sources import accounts_named, read_posts
 from backfire.understand import classify_posts
 from backfire.understand.base import Classifier
 from backfire.warn.base import Detector
@@ -75,6 +75,21 @@ def classify_file(
     return report
 
 
+def resolve_owners(campaign: Campaign, names: Mapping[str, str]) -> None:
+    """Add to `campaign.owners` the account id a file pairs with each owner given by handle (`names`, from
+    `sources.accounts_named`): a Jetstream file names its authors by DID alone, so `--owner
+    apple.bsky.social` matches the owner's posts only once a mention in the file has named its DID.
+
+    >>> c = Campaign.for_tag("AAPL", owner="@Apple.bsky.social")
+    >>> resolve_owners(c, {"apple.bsky.social": "did:plc:abc"}); c.owners
+    ['Apple.bsky.social', 'did:plc:abc']
+    """
+    for owner in list(campaign.owners):
+        account = names.get(owner.lstrip("@").casefold())
+        if account and not campaign.is_owner(account):
+            campaign.owners.append(account)
+
+
 def detect_file(
     path: Path,
     campaign: Campaign,
@@ -87,11 +102,13 @@ def detect_file(
 ) -> tuple[list[Alarm], FileReport]:
     """Run the posts of `path`, sorted by time, through classification and the detector."""
     report = FileReport()
-    posts = []
+    posts, names = [], {}
     for post in _posts_of(path, fmt, report, on_bad):
+        names.update(accounts_named([post]))
         post.raw = None
         posts.append(post)
     posts.sort(key=lambda p: p.created_at)
+    resolve_owners(campaign, names)
     if campaign.owners:
         report.owner_posts = sum(campaign.is_owner(p.author.handle) for p in posts)
     pipeline = Pipeline(campaign, classifier, detector, on_alarm=on_alarm or [])

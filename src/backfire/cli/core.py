@@ -191,7 +191,8 @@ def detect_cmd(
     err.print(report.summary("Watched") + f"; {len(alarms)} alarm(s)", highlight=False)
     if report.owner_posts == 0 and report.posts:
         err.print(f"[yellow]Note:[/yellow] no post in {file} is by the owner {owner!r}, so none was skipped; "
-                  "a Jetstream (Bluesky) file names accounts by DID: give --owner the owner's DID.", highlight=False)
+                  "a Jetstream (Bluesky) file names accounts by DID: give --owner the owner's DID (a handle is "
+                  "matched only when a post of the file mentions it).", highlight=False)
 
 
 @app.command("analyze")

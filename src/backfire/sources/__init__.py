@@ -6,16 +6,31 @@
 - `write_posts(posts, path, format)`: write posts as a file of a format.
 
 Each format module offers `NAME`, `DESCRIPTION`, `sniff(raw)`, `to_post(raw)`, `iter_posts(raw)`,
-`records(raw)` and `to_raw(post)`. Mappings raise `SourceError` (`UnknownRecord` for records that are
+`records(raw)` and `to_raw(post)`; optionally `native(posts)` (see `writer.py`) and `named_accounts(post)`
+(handles a post's raw record pairs with account ids, for formats that name authors by id alone:
+`accounts_named`). Mappings raise `SourceError` (`UnknownRecord` for records that are
 not posts, `MissingField` for posts without a required field).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from backfire.model import Post
 from backfire.sources.errors import MissingField, SourceError, UnknownRecord
 from backfire.sources.registry import load_formats
 
 FORMATS = load_formats()
+
+
+def accounts_named(posts: Iterable[Post]) -> dict[str, str]:
+    """{handle (casefolded): account id} as the posts' raw records pair them (e.g. Bluesky mention facets)."""
+    namers = [f for module in FORMATS.values() if (f := getattr(module, "named_accounts", None))]
+    found: dict[str, str] = {}
+    for post in posts:
+        for namer in namers:
+            found.update(namer(post))
+    return found
 
 from backfire.sources.detect import detect_format  # noqa: E402
 from backfire.sources.reader import map_record, read_posts  # noqa: E402
@@ -23,6 +38,7 @@ from backfire.sources.writer import write_posts  # noqa: E402
 
 __all__ = [
     "FORMATS",
+    "accounts_named",
     "MissingField",
     "SourceError",
     "UnknownRecord",

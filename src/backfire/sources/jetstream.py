@@ -138,6 +138,25 @@ def facets(record: dict[str, Any]) -> list[tuple[str, str, str]]:
     return found
 
 
+def named_accounts(post: Post) -> dict[str, str]:
+    """The accounts `post`'s mention facets name, as {handle (casefolded): DID}. Jetstream names authors by
+    DID alone, so a handle given by the user (`detect --owner apple.bsky.social`) can only be matched
+    through posts that mention it.
+
+    >>> rec = {"text": "hi @Apple.bsky.social", "facets": [{"index": {"byteStart": 3, "byteEnd": 21},
+    ...        "features": [{"$type": MENTION, "did": "did:plc:abc"}]}]}
+    >>> event = {"did": "did:plc:me", "commit": {"record": rec}}
+    >>> named_accounts(Post(id="1", platform=PLATFORM, author=Author(handle="did:plc:me"),
+    ...                     created_at=datetime(2025, 1, 1, tzinfo=UTC), text=rec["text"], raw=event))
+    {'apple.bsky.social': 'did:plc:abc'}
+    """
+    if post.platform != PLATFORM or not isinstance(post.raw, dict):
+        return {}
+    record = as_dict(as_dict(post.raw.get("commit")).get("record"))
+    return {covered[1:].casefold(): did for kind, did, covered in facets(record)
+            if kind == "mention" and did.startswith("did:") and covered.startswith("@")}
+
+
 def _richtext(record: dict[str, Any], text: str) -> dict[str, Any]:
     found = facets(record)
     tags = [v for k, v, _ in found if k == "tag"] + [t for t in as_list(record.get("tags"))]
@@ -272,10 +291,11 @@ def _post_record(post: Post, did: str) -> dict[str, Any]:
 
 
 def _render_facets(post: Post) -> list[dict[str, Any]]:
-    """Facets with UTF-8 byte ranges for the tags, DID mentions and links found in the text."""
+    """Facets with UTF-8 byte ranges for the tags, mentions (`@handle`, named by its DID) and links found
+    in the text."""
     data, out = post.text.encode("utf-8"), []
     wanted = [("#" + t, {"$type": TAG, "tag": t}) for t in post.hashtags]
-    wanted += [("@" + m, {"$type": MENTION, "did": m}) for m in post.mentions if m.startswith("did:")]
+    wanted += [("@" + m, {"$type": MENTION, "did": account(m)}) for m in post.mentions]
     wanted += [(u, {"$type": LINK, "uri": u}) for u in post.urls]
     for needle, feature in wanted:
         start = data.find(needle.encode("utf-8"))
