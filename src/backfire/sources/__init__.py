@@ -38,10 +38,10 @@ from backfire.sources.writer import write_posts  # noqa: E402
 
 __all__ = [
     "FORMATS",
-    "accounts_named",
     "MissingField",
     "SourceError",
     "UnknownRecord",
+    "accounts_named",
     "detect_format",
     "map_record",
     "read_posts",
