@@ -272,6 +272,23 @@ def test_a_stream_of_independent_posts_earns_a_smaller_design_effect_than_one_of
     assert at[0] is not None and (at[1] is None or at[0] < at[1])
 
 
+def test_retweet_rows_of_a_post_never_seen_count_as_one_cluster_not_as_independent_posts() -> None:
+    # A stream cut from a longer one: friendly posts, and rows "RT @critic: ..." repeating a post from
+    # before the cut. They stay originals for attribution, but their verdicts are one verdict repeated.
+    def stream(rows: bool) -> HijackDetector:
+        det = HijackDetector(CAMPAIGN)
+        for i in range(2400):
+            post = _post(i, i / 4)
+            if rows and i % 4 == 0:
+                post = post.model_copy(update={"text": f"RT @critic{i % 40 // 4}: a post from before the cut"})
+            det.update(post, _verdict(i, 0.1))
+        return det
+
+    plain, with_rows = stream(False), stream(True)
+    assert with_rows._structure.factor > 2 * plain._structure.factor
+    assert with_rows.effective_design_effect == with_rows.design_effect > plain.effective_design_effect
+
+
 def test_the_false_alarm_rate_keeps_its_meaning_on_a_small_campaign_and_a_busy_one() -> None:
     quiet, busy = HijackDetector(CAMPAIGN), HijackDetector(CAMPAIGN)
     for i in range(3600):  # three calm hours at the same share: a post every 2 minutes, or 20 a minute

@@ -217,7 +217,7 @@ class HijackDetector:
             # Capped at 4h: room to escalate to critical, and quick to recover when the stream calms.
             self._stats[i] = min(max(0.0, self._stats[i] + w * llr / scale), 4 * self._h[i])
         self._track_change(post, p, w)
-        self._queue(post.created_at, p, w, post.repost_of or post.id)
+        self._queue(post.created_at, p, w, self._retweets.cluster(post))
 
     def _track_change(self, post: Post, p: float, w: float) -> None:
         """Each CUSUM's change point (when it last left zero) and the evidence since then."""

@@ -59,6 +59,24 @@ class Retweets:
         self._remember((post.author.handle.casefold(), normalise_text(post.text)), post.id)  # an original
         return post
 
+    def cluster(self, post: Post) -> str:
+        """The cluster `post` (as `link` returned it) belongs to, for measuring how clustered the evidence
+        is (`structure.py`): the post it reposts, else for a retweet row of a post never seen the
+        retweeted account and text (rows repeating one unseen post are one cluster), else its own id.
+
+        >>> from datetime import datetime, UTC
+        >>> from backfire.model import Author
+        >>> Retweets().cluster(Post(id="9", platform="csv", author=Author(handle="a"),
+        ...                         created_at=datetime(2014, 4, 22, tzinfo=UTC), text="RT @Critic: Such  gentle"))
+        'rt:critic:such gentle'
+        """
+        if post.repost_of is not None:
+            return post.repost_of
+        found = _RETWEET.match(post.text or "")
+        if found:
+            return f"rt:{found.group(1).casefold()}:{normalise_text(post.text[found.end():])}"
+        return post.id
+
     def _remember(self, key: tuple[str, str], post_id: str) -> None:
         self.originals[key] = post_id
         self.originals.move_to_end(key)
