@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,6 +39,8 @@ class Outcome:
     early: bool  # an alarm before the onset (or any alarm on a control)
     delay: float | None  # minutes from onset to the first alarm within the window
     trigger_first: bool
+    posts: int = 0  # posts the detector took
+    seconds: float = 0.0  # time the detector spent on them (its own updates, classification aside)
 
 
 def verdicts_for(sim: Simulation, classifier: str, seed: int) -> list[Verdict]:
@@ -150,8 +153,14 @@ def run_stream(scenario: str, seed: int, classifier: str = "noisy", hours: float
     """Every detector over one simulated stream, scored against its ground truth."""
     sim = simulate(scenario, seed, hours, texts, tweaks)
     verdicts = verdicts_for(sim, classifier, seed)
-    return [score(sim, name, run_detector(sim.posts, verdicts, sim, name, options or {}))
-            for name in DETECTORS]
+    outcomes = []
+    for name in DETECTORS:
+        start = time.perf_counter()
+        alarms = run_detector(sim.posts, verdicts, sim, name, options or {})
+        outcome = score(sim, name, alarms)
+        outcome.posts, outcome.seconds = len(sim.posts), time.perf_counter() - start
+        outcomes.append(outcome)
+    return outcomes
 
 
 def run_detector(posts: Sequence[Post], verdicts: Sequence[Verdict], sim: Simulation, name: str,
@@ -185,7 +194,15 @@ def summarise(outcomes: Sequence[Outcome], name: str) -> dict[str, float]:
         "controls_alarmed": _share(o.early for o in ctl),
         "pre_onset_alarms": _share(o.early for o in hij),
         "trigger_first": _share(o.trigger_first for o in hij),
+        "posts_per_s": _rate(outcomes, name),
     }
+
+
+def _rate(outcomes: Sequence[Outcome], name: str) -> float:
+    """Posts a second through one detector's `update` (one core; classification not included)."""
+    mine = [o for o in outcomes if o.detector == name]
+    seconds = sum(o.seconds for o in mine)
+    return sum(o.posts for o in mine) / seconds if seconds > 0 else float("nan")
 
 
 def _streams(outcomes: Sequence[Outcome], name: str) -> tuple[list[Outcome], list[Outcome], list[float]]:
