@@ -23,12 +23,14 @@ from backfire.sources.registry import load_formats
 FORMATS = load_formats()
 
 
+_NAMERS = [f for module in FORMATS.values() if (f := getattr(module, "named_accounts", None))]
+
+
 def accounts_named(posts: Iterable[Post]) -> dict[str, str]:
     """{handle (casefolded): account id} as the posts' raw records pair them (e.g. Bluesky mention facets)."""
-    namers = [f for module in FORMATS.values() if (f := getattr(module, "named_accounts", None))]
     found: dict[str, str] = {}
     for post in posts:
-        for namer in namers:
+        for namer in _NAMERS:
             found.update(namer(post))
     return found
 

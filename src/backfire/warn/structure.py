@@ -16,6 +16,9 @@ repost links, an export that drops retweets) and grows with the cascades a strea
 1.0
 >>> s.learn([("a", 1.0), ("a", 1.0)]); round(s.factor, 2)   # "a" now weighs 3: (9 + 1) / 4
 2.5
+>>> busy = Structure(prior_weight=0.0, memory=10.0)
+>>> busy.learn([(str(i), 1.0) for i in range(50)]); busy.learn([("x", 20.0)]); round(busy.factor, 2)
+20.0
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ class Structure:
         """Take the calm evidence of one stretch of the stream: (cluster key, weight) per post."""
         items = list(items)
         incoming = sum(w for _, w in items)
-        if self.weight + incoming > self.memory:  # forget old weight as the baseline does
+        if self.weight > 0 and self.weight + incoming > self.memory:  # forget old weight as the baseline does
             keep = max(0.0, (self.memory - incoming) / self.weight)
             self.weight, self.squares = self.weight * keep, self.squares * keep
         for key, weight in items:
