@@ -194,7 +194,7 @@ class HijackDetector:
 
     def update(self, post: Post, verdict: Verdict) -> Alarm | None:
         """Take one post and its verdict (in time order); return the alarm it raises, if any."""
-        post = self._retweets.link(post)
+        post, cluster = self._retweets.read(post)
         if self.campaign is not None and self.campaign.is_owner(post.author.handle):
             return None
         if not verdict.judged:  # a repost record without text whose original was never seen: no evidence
@@ -208,11 +208,11 @@ class HijackDetector:
         support = verdict.p_support if "p_support" in verdict.model_fields_set else None
         audience = (reach if post.repost_of is not None else seed_reach)(post.author.followers)
         self._board.record(post, p, audience, self.baseline, support)
-        self._accumulate(post, p, w)
+        self._accumulate(post, p, w, cluster)
         return self._maybe_alarm(post)
 
     # -- steps -------------------------------------------------------------------------------------
-    def _accumulate(self, post: Post, p: float, w: float) -> None:
+    def _accumulate(self, post: Post, p: float, w: float, cluster: str) -> None:
         """Add the post's evidence to each CUSUM, the change-window sums, or the calm baseline."""
         p0, scale = self.baseline, self.effective_design_effect * self.dispersion
         for i, shift in enumerate(self.shifts):
@@ -221,7 +221,7 @@ class HijackDetector:
             # Capped at 4h: room to escalate to critical, and quick to recover when the stream calms.
             self._stats[i] = min(max(0.0, self._stats[i] + w * llr / scale), 4 * self._h[i])
         self._track_change(post, p, w)
-        self._queue(post.created_at, p, w, self._retweets.cluster(post))
+        self._queue(post.created_at, p, w, cluster)
 
     def _track_change(self, post: Post, p: float, w: float) -> None:
         """Each CUSUM's change point (when it last left zero) and the evidence since then."""

@@ -49,33 +49,34 @@ class Retweets:
 
     def link(self, post: Post) -> Post:
         """`post`, with `repost_of` filled in when it is a retweet written as text."""
-        if post.repost_of is not None or not post.text:
-            return post
-        found = _RETWEET.match(post.text)
-        # what follows the row's own prefix, read as the original's text is (which may itself begin "RT @y:")
-        original = found and self.originals.get((found.group(1).casefold(), normalise_text(post.text[found.end():])))
-        if original:
-            return post.model_copy(update={"repost_of": original})
-        self._remember((post.author.handle.casefold(), normalise_text(post.text)), post.id)  # an original
-        return post
+        return self.read(post)[0]
 
-    def cluster(self, post: Post) -> str:
-        """The cluster `post` (as `link` returned it) belongs to, for measuring how clustered the evidence
-        is (`structure.py`): the post it reposts, else for a retweet row of a post never seen the
+    def read(self, post: Post) -> tuple[Post, str]:
+        """`post` linked as `link` does, and the cluster it belongs to for measuring how clustered the
+        evidence is (`structure.py`): the post it reposts, else for a retweet row of a post never seen the
         retweeted account and text (rows repeating one unseen post are one cluster), else its own id.
 
         >>> from datetime import datetime, UTC
         >>> from backfire.model import Author
-        >>> Retweets().cluster(Post(id="9", platform="csv", author=Author(handle="a"),
-        ...                         created_at=datetime(2014, 4, 22, tzinfo=UTC), text="RT @Critic: Such  gentle"))
+        >>> Retweets().read(Post(id="9", platform="csv", author=Author(handle="a"),
+        ...                      created_at=datetime(2014, 4, 22, tzinfo=UTC), text="RT @Critic: Such  gentle"))[1]
         'rt:critic:such gentle'
         """
         if post.repost_of is not None:
-            return post.repost_of
-        found = _RETWEET.match(post.text or "")
-        if found:
-            return f"rt:{found.group(1).casefold()}:{normalise_text(post.text[found.end():])}"
-        return post.id
+            return post, post.repost_of
+        if not post.text:
+            return post, post.id
+        found = _RETWEET.match(post.text)
+        if found is None:
+            self._remember((post.author.handle.casefold(), normalise_text(post.text)), post.id)  # an original
+            return post, post.id
+        # what follows the row's own prefix, read as the original's text is (which may itself begin "RT @y:")
+        key = (found.group(1).casefold(), normalise_text(post.text[found.end():]))
+        original = self.originals.get(key)
+        if original:
+            return post.model_copy(update={"repost_of": original}), original
+        self._remember((post.author.handle.casefold(), normalise_text(post.text)), post.id)  # an original
+        return post, f"rt:{key[0]}:{key[1]}"
 
     def _remember(self, key: tuple[str, str], post_id: str) -> None:
         self.originals[key] = post_id
