@@ -70,7 +70,7 @@ def simulate(scenario: str, seed: int, hours: float, texts: str | None = None,
     if unknown := set(tweaks) - set(TWEAKS) - {f"via-{name}" for name in FORMATS}:
         raise ValueError(f"unknown tweak(s): {', '.join(sorted(unknown))}; known: {', '.join(TWEAKS)}, "
                          f"via-FORMAT ({', '.join(FORMATS)})")
-    sim = generate(scenario, seed, hours=hours)
+    sim = generate(scenario, seed, hours=hours, scale=VOLUMES.get(next((t for t in tweaks if t in VOLUMES), ""), 1.0))
     sim = with_real_texts(sim, text_bank(texts), seed) if texts else sim
     if "tag-only" in tweaks:
         campaign = Campaign.for_tag(sim.campaign.tags[0] if sim.campaign.tags else None)
@@ -92,7 +92,10 @@ TWEAKS = {
             "a stream assembled from a labelled dataset (each post an independent verdict)",
     "rt-rows": "reposts written as text rows, 'RT @author: text', that do not name the post they repeat, as in "
                "a CSV export of tweets",
+    "quiet": "a quarter of the simulator's volume (every rate), as on a small organiser's campaign",
+    "busy": "four times the simulator's volume (every rate), as on a national brand's campaign",
 }
+VOLUMES = {"quiet": 0.25, "busy": 4.0}  # the `generate(scale=...)` of the volume tweaks
 
 
 def flatten(sim: Simulation) -> Simulation:

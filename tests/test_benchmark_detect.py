@@ -72,6 +72,13 @@ def test_flat_streams_keep_every_original_and_lose_every_cascade_link(run: Modul
         run.simulate("mynypd", 3, 1.0, tweaks=["round"])
 
 
+def test_volume_tweaks_scale_the_stream_and_keep_its_story(run: ModuleType) -> None:
+    sizes = {t: len(run.simulate("mynypd", 3, 4.0, tweaks=[t] if t else []).posts) for t in ("quiet", "", "busy")}
+    assert sizes["quiet"] < 0.5 * sizes[""] < 0.25 * sizes["busy"]
+    quiet, busy = run.simulate("mynypd", 3, 4.0, tweaks=["quiet"]), run.simulate("mynypd", 3, 4.0, tweaks=["busy"])
+    assert quiet.truth.hijacked and busy.truth.hijacked and quiet.truth.onset and busy.truth.onset
+
+
 def test_retweet_rows_name_no_post_and_the_detector_links_them_back(run: ModuleType) -> None:
     from backfire.warn import get_detector
 

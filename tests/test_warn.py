@@ -272,6 +272,18 @@ def test_a_stream_of_independent_posts_earns_a_smaller_design_effect_than_one_of
     assert at[0] is not None and (at[1] is None or at[0] < at[1])
 
 
+def test_the_clustering_measure_starts_from_the_worst_case_unless_told_otherwise() -> None:
+    # Calibrating `structure_effect` needs the measure started from independent posts: a worst-case
+    # prior of design_effect / structure_effect (100 / 1) would swamp what the calm stream shows.
+    worst = HijackDetector(CAMPAIGN, design_effect=100.0, structure_effect=1.0)
+    plain = HijackDetector(CAMPAIGN, design_effect=100.0, structure_effect=1.0, structure_prior=1.0)
+    assert HijackDetector(CAMPAIGN).effective_design_effect == 3.0 and plain.effective_design_effect == 1.0
+    for i in range(600):  # two and a half calm hours of independent posts
+        for det in (worst, plain):
+            det.update(_post(i, i / 4), _verdict(i, 0.1))
+    assert plain.effective_design_effect < 1.2 < 2.5 < worst.effective_design_effect
+
+
 def test_retweet_rows_of_a_post_never_seen_count_as_one_cluster_not_as_independent_posts() -> None:
     # A stream cut from a longer one: friendly posts, and rows "RT @critic: ..." repeating a post from
     # before the cut. They stay originals for attribution, but their verdicts are one verdict repeated.

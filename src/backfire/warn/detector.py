@@ -37,7 +37,8 @@ opposite directions, and the evidence is divided by both:
   - `design_effect` (3), the worst case of streams with their cascades: with a design effect of 1
     they reach at most 3.0 times the threshold (median 1.68);
   - `structure_effect` (2.1) times the stream's own measured clustering (`structure.py`: about 1 on a
-    stream of independent posts, 1.5-2 with cascades): with this as the design effect alone, streams
+    stream of independent posts, 1.5-2 with cascades): with this as the design effect alone (and the
+    measure started from independent posts, `structure_prior=1`), streams
     with their cascades reach at most 1.92 times the threshold and the same streams without repost
     links (`--flat`) 2.06 (medians 0.98 and 1.04).
   A stream without repost links (a dataset of posts, an export that drops retweets) thus earns a
@@ -90,13 +91,14 @@ class HijackDetector:
                  cooldown_minutes: float = 60.0, min_posts: int = 20, repost_share: float = 0.5,
                  lag_minutes: float = 60.0, caution: float = 0.3, rebaseline_hours: float = 12.0,
                  rate_from_stream: bool = True, answer_context: bool = False, dispersion_from_stream: bool = True,
-                 structure_effect: float = 2.1) -> None:
+                 structure_effect: float = 2.1, structure_prior: float | None = None) -> None:
         self.campaign = campaign
         self.false_alarms_per_day = false_alarms_per_day
         self.posts_per_day = posts_per_day
         self.shifts = tuple(shifts)
         self.design_effect = design_effect
         self.structure_effect = structure_effect
+        self.structure_prior = design_effect / structure_effect if structure_prior is None else structure_prior
         self.prior_share = prior_share
         self.prior_weight = prior_weight
         self.memory = memory
@@ -117,8 +119,9 @@ class HijackDetector:
         self._retweets = Retweets()
         self._context = Context(enabled=answer_context)  # opt-in: see context.py for why it is off
         self._board = Threads(lookback_minutes=60.0)  # slow burns: the CUSUM leaves zero late
-        # How clustered the calm evidence is; until the stream shows it, the worst case (`design_effect`).
-        self._structure = Structure(prior=design_effect / structure_effect, memory=memory)
+        # How clustered the calm evidence is; until the stream shows it, the worst case (`design_effect`)
+        # unless `structure_prior` says otherwise (calibrating `structure_effect` needs a prior of 1).
+        self._structure = Structure(prior=self.structure_prior, memory=memory)
         # (sum w*p, sum w, sum w*p^2) of the calm stream; the prior reads as sure verdicts (dispersion 1)
         self._base = (prior_share * prior_weight, prior_weight, prior_share * prior_weight)
         self._stats = [0.0] * len(self.shifts)
