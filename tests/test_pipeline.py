@@ -63,3 +63,29 @@ def test_reviewer_labels_in_the_store_adapt_the_verdicts(fresh_store: Store) -> 
     assert pipe.classifier is not base
     ((_, after),) = pipe.classify([post])
     assert after.stance == flipped
+
+
+def test_a_live_jetstream_stream_matches_an_owner_given_by_handle_from_the_batch_that_names_it(
+        tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from backfire.simulate import write_simulation
+    from backfire.sources import accounts_named, read_posts
+    from backfire.warn.detector import HijackDetector
+
+    path = tmp_path / "bluesky.jsonl"
+    sim, _ = write_simulation("viral-success", 2, path, "jetstream", hours=1)
+    posts = sorted(read_posts(path, "jetstream"), key=lambda p: p.created_at)  # raw records kept, as live
+    handle = sim.campaign.owners[0]
+    did = accounts_named(posts)[handle.casefold()]
+    batches = [posts[i:i + 40] for i in range(0, len(posts), 40)]
+    named = next(i for i, b in enumerate(batches) if handle.casefold() in accounts_named(b))
+    early = sum(p.author.handle == did for b in batches[:named] for p in b)  # before any post names it
+    seen = {}
+    for owner in (handle, did):
+        camp = Campaign(name="c", tags=sim.campaign.tags, owners=[owner])
+        pipe = Pipeline(camp, get_classifier("baseline"), HijackDetector(camp))
+        for batch in batches:
+            pipe.process(batch)
+        assert camp.is_owner(did)
+        seen[owner] = pipe.detector.posts_seen  # type: ignore[attr-defined]
+    owner_posts = sum(p.author.handle == did for p in posts)
+    assert owner_posts > early and seen[handle] == seen[did] + early

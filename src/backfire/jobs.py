@@ -7,13 +7,13 @@ needs time order, so `detect_file` keeps the posts of one file (without their ra
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from backfire.model import Alarm, Campaign, Post, Quarantined
-from backfire.pipeline import AlarmHook, Pipeline
+from backfire.pipeline import AlarmHook, Pipeline, resolve_owners
 from backfire.sources import accounts_named, read_posts
 from backfire.understand import classify_posts
 from backfire.understand.base import Classifier
@@ -73,21 +73,6 @@ def classify_file(
         if progress is not None and n % 256 == 0:
             progress(n)
     return report
-
-
-def resolve_owners(campaign: Campaign, names: Mapping[str, str]) -> None:
-    """Add to `campaign.owners` the account id a file pairs with each owner given by handle (`names`, from
-    `sources.accounts_named`): a Jetstream file names its authors by DID alone, so `--owner
-    apple.bsky.social` matches the owner's posts only once a mention in the file has named its DID.
-
-    >>> c = Campaign.for_tag("AAPL", owner="@Apple.bsky.social")
-    >>> resolve_owners(c, {"apple.bsky.social": "did:plc:abc"}); c.owners
-    ['Apple.bsky.social', 'did:plc:abc']
-    """
-    for owner in list(campaign.owners):
-        account = names.get(owner.lstrip("@").casefold())
-        if account and not campaign.is_owner(account):
-            campaign.owners.append(account)
 
 
 def detect_file(

@@ -7,12 +7,13 @@ order with `process`, read alarms as they fire.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
 from backfire.model import Alarm, Campaign, Post, Verdict
+from backfire.sources import accounts_named
 from backfire.store import Store
 from backfire.understand import classify_posts, get_classifier
 from backfire.understand.adapt import adapt
@@ -70,7 +71,10 @@ class Pipeline:
         return classify_posts(posts, self.campaign, self.classifier, cache=self.cache)
 
     def process(self, posts: Iterable[Post]) -> list[Alarm]:
-        """Run one batch of posts (time order) through the pipeline; return the alarms it raised."""
+        """Run one batch of posts (time order) through the pipeline; return the alarms it raised. An
+        owner given by handle is matched from the batch whose mentions first name its account id."""
+        posts = list(posts)
+        resolve_owners(self.campaign, accounts_named(posts))
         pairs = list(self.classify(posts))
         if self.store is not None:
             self.store.save_verdicts(self.campaign.name, ((p.key, v) for p, v in pairs))
@@ -125,3 +129,19 @@ def analyze_campaign(
     pipeline = Pipeline(campaign, classifier, detector, store=store, on_alarm=on_alarm)
     pipeline.run(store.posts(campaign.name), progress=progress)
     return pipeline
+
+
+def resolve_owners(campaign: Campaign, names: Mapping[str, str]) -> None:
+    """Add to `campaign.owners` the account id the posts pair with each owner given by handle (`names`,
+    from `sources.accounts_named`): Jetstream names authors by DID alone, so `--owner apple.bsky.social`
+    matches the owner's posts only once a mention has named its DID (a file's mentions are all read
+    first by `jobs.detect_file`; a live stream's, batch by batch in `Pipeline.process`).
+
+    >>> c = Campaign.for_tag("AAPL", owner="@Apple.bsky.social")
+    >>> resolve_owners(c, {"apple.bsky.social": "did:plc:abc"}); c.owners
+    ['Apple.bsky.social', 'did:plc:abc']
+    """
+    for owner in list(campaign.owners):
+        account = names.get(owner.lstrip("@").casefold())
+        if account and not campaign.is_owner(account):
+            campaign.owners.append(account)
