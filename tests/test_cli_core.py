@@ -72,8 +72,11 @@ def test_detect_finds_the_owner_of_a_jetstream_file_by_did_or_by_a_handle_its_po
         assert r.exit_code == 0 and "no post in" not in r.stderr, (owner, r.stderr)
         results[owner] = json.loads(r.stdout)
     assert results[did] == results[handle] == results[handle.upper()]
+    owner_posts = sum(p.author.handle == handle for p in sim.posts)
+    assert results[handle]["owner_posts"] == owner_posts > 0  # every one of them skipped, not only named
     nobody = runner.invoke(app, [*base, "--owner", "nobody.bsky.social"])  # mentioned nowhere
     assert nobody.exit_code == 0 and "no post in" in nobody.stderr and "DID" in nobody.stderr
+    assert json.loads(nobody.stdout)["owner_posts"] == 0
 
 
 def test_ingest_export_report_quarantine(runner: CliRunner, tmp_path: Path) -> None:

@@ -186,7 +186,7 @@ def detect_cmd(
     except SourceError as exc:
         raise _fail(str(exc)) from exc
     if as_json:
-        typer.echo(json.dumps({"campaign": campaign.name, "posts": report.posts,
+        typer.echo(json.dumps({"campaign": campaign.name, "posts": report.posts, "owner_posts": report.owner_posts,
                                "alarms": [a.contract_fields() for a in alarms]}, ensure_ascii=False))
     err.print(report.summary("Watched") + f"; {len(alarms)} alarm(s)", highlight=False)
     if report.owner_posts == 0 and report.posts:
