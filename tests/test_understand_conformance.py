@@ -99,11 +99,13 @@ def test_predict_one_matches_predict_many(classifier: Classifier) -> None:
     many = classifier.predict_many(posts, CAMPAIGN)
     for post, batch in zip(posts, many, strict=True):
         one = classifier.predict_one(post, CAMPAIGN)
-        # bfloat16 matrix products may differ in the last bits with the batch's shape: allow 1e-2.
+        # bfloat16 matrix products differ with the batch's shape (its padding and row count): on a CPU with
+        # AMX, embeddings by up to 2e-3, which the heads turn into up to 0.04 of a probability (measured
+        # on these posts: 0.041, "three cops kneeling on a teenager"; float32 gives 0). Allow 0.06.
         assert one.stance == batch.stance
         assert one.sentiment_label == batch.sentiment_label
         for field in ("p_hostile", "p_support", "sarcasm", "sentiment", "offensive"):
-            assert getattr(one, field) == pytest.approx(getattr(batch, field), abs=1e-2)
+            assert getattr(one, field) == pytest.approx(getattr(batch, field), abs=0.06)
 
 
 def test_empty_batch(classifier: Classifier) -> None:

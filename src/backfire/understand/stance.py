@@ -35,8 +35,8 @@ from backfire.understand.cues import POSITIVE_EMOJI, PRAISE, shows_force, vader_
 
 _CLAUSE = re.compile(r"[.!?;\n]+|,\s*(?:but|while|unlike)\b|\bbut\b", re.I)
 _MENTION = re.compile(r"@(\w+)")
-_PREFIX = re.compile(r"^(my|our|the|i ?love|we ?love|love)(?=[a-z]{3,})")
-_SUFFIX = re.compile(r"(news|official|hq|tweets?|pd|help|team)$")
+_PREFIX = re.compile(r"^(my|our|the|ask|i ?love|we ?love|love)(?=[a-z]{3,})")
+_SUFFIX = re.compile(r"(news|official|hq|tweets?|pd|help|team|bank)$")
 _CLOSING_TAGS = re.compile(r"(?:\s*#\w+)+\s*$")
 FLIP = 0.85
 CLASH_CUES = frozenset({"praise next to force", "#not/#sarcasm tag", "mock advertising/service phrasing",
@@ -120,6 +120,8 @@ def names_campaign(text: str, campaign: Campaign) -> bool:
     >>> names_campaign("my laptop is broken again #AskFirstCapital", c)
     False
     >>> names_campaign("First Capital Bank lost my card #AskFirstCapital", c)
+    True
+    >>> names_campaign("First Capital lost my card", c)   # #Ask... and ...Bank name the brand too
     True
     >>> names_campaign("#AskFirstCapital is a scam", c)
     True
