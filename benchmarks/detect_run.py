@@ -70,7 +70,7 @@ def simulate(scenario: str, seed: int, hours: float, texts: str | None = None,
     if unknown := set(tweaks) - set(TWEAKS) - {f"via-{name}" for name in FORMATS}:
         raise ValueError(f"unknown tweak(s): {', '.join(sorted(unknown))}; known: {', '.join(TWEAKS)}, "
                          f"via-FORMAT ({', '.join(FORMATS)})")
-    sim = generate(scenario, seed, hours=hours, scale=VOLUMES.get(next((t for t in tweaks if t in VOLUMES), ""), 1.0))
+    sim = generate(scenario, seed, hours=hours, scale=next((VOLUMES[t] for t in tweaks if t in VOLUMES), 1.0))
     sim = with_real_texts(sim, text_bank(texts), seed) if texts else sim
     if "tag-only" in tweaks:
         campaign = Campaign.for_tag(sim.campaign.tags[0] if sim.campaign.tags else None)
