@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,14 +18,6 @@ TEXT = st.builds(lambda words, seps: "".join(w + s for w, s in zip(words, seps, 
                  st.lists(WORD | st.sampled_from(["#MyHCPD", "@ann", "&amp;", "<3", "a&b", "👮‍♀️", "ש", "中"]),
                           min_size=1, max_size=12),
                  st.lists(SEPARATOR, min_size=12, max_size=12))
-SOURCE_MODULES = ["_common", "twitter_v1", "twitter_v2", "jetstream", "mastodon", "csv_source"]
-
-
-@pytest.mark.parametrize("name", SOURCE_MODULES)
-def test_docstring_examples_run(name: str) -> None:
-    module = importlib.import_module(f"backfire.sources.{name}")
-    result = doctest.testmod(module)
-    assert result.failed == 0
 
 
 @settings(max_examples=60, deadline=None)
