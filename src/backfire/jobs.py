@@ -89,7 +89,8 @@ def detect_file(
     report = FileReport()
     posts, names = [], {}
     for post in _posts_of(path, fmt, report, on_bad):
-        names.update(accounts_named([post]))
+        if campaign.owners:  # the handles the file pairs with account ids, read before the raw record goes
+            names.update(accounts_named([post]))
         post.raw = None
         posts.append(post)
     posts.sort(key=lambda p: p.created_at)

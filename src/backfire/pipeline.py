@@ -74,7 +74,8 @@ class Pipeline:
         """Run one batch of posts (time order) through the pipeline; return the alarms it raised. An
         owner given by handle is matched from the batch whose mentions first name its account id."""
         posts = list(posts)
-        resolve_owners(self.campaign, accounts_named(posts))
+        if self.campaign.owners:  # (a campaign known by its tag alone has no one to resolve)
+            resolve_owners(self.campaign, accounts_named(posts))
         pairs = list(self.classify(posts))
         if self.store is not None:
             self.store.save_verdicts(self.campaign.name, ((p.key, v) for p, v in pairs))
