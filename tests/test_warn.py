@@ -229,6 +229,33 @@ def test_without_repost_links_the_big_account_that_spoke_first_is_the_trigger() 
             alarms.append(alarm)
     assert alarms and alarms[0].triggers[0] == "bigcritic"
 
+def test_without_reply_links_a_leading_mention_answers_the_named_accounts_latest_post() -> None:
+    # A CSV of tweets: no reply ids, but answers start with "@author". The trigger's sarcasm is misread
+    # (p_hostile 0.1); twenty small accounts answer it in hostile agreement; a louder critic posts once.
+    from backfire.warn.attribution import Threads
+
+    def post(i: int, handle: str, followers: int, text: str) -> Post:
+        return Post(id=str(i), platform="csv", author=Author(handle=handle, followers=followers),
+                    created_at=T0 + timedelta(minutes=i / 10), text=text)
+
+    board = Threads()
+    board.record(post(0, "Activist", 60_000, "Such gentle officers #myNYPD"), 0.1, seed_reach(60_000), 0.1)
+    board.record(post(1, "critic", 40_000, "This campaign is a disgrace"), 0.95, seed_reach(40_000), 0.1)
+    for i in range(2, 22):
+        board.record(post(i, f"fan{i}", 300, "@activist @NYPDnews so true, look at this #myNYPD"), 0.9,
+                     seed_reach(300), 0.1)
+    board.record(post(30, "fan30", 300, "@nobody_here hello"), 0.9, seed_reach(300), 0.1)  # names no author
+    assert board.rank(T0, 0.1)[0] == "Activist"
+    assert board.threads["0"].count == 20 and "30" in board.threads
+    # the same answers anywhere but at the start are mentions, not answers
+    other = Threads()
+    other.record(post(0, "Activist", 60_000, "Such gentle officers"), 0.1, seed_reach(60_000), 0.1)
+    other.record(post(1, "critic", 40_000, "This campaign is a disgrace"), 0.95, seed_reach(40_000), 0.1)
+    for i in range(2, 22):
+        other.record(post(i, f"fan{i}", 300, "so true @activist"), 0.9, seed_reach(300), 0.1)
+    assert other.rank(T0, 0.1)[0] == "critic"
+
+
 
 def test_answers_that_take_no_side_neither_lift_nor_dilute_the_thread_they_answer() -> None:
     from backfire.warn.attribution import Threads

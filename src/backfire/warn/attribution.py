@@ -20,6 +20,7 @@ detector ranks by `Threads` (below), which judges each original by its whole thr
 from __future__ import annotations
 
 import math
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -96,7 +97,11 @@ class Threads:
     """Our detector's trigger board: which originals seeded the hostile reach, judged by their threads.
 
     A thread is an original with its reposts, quotes and replies (answers to answers belong to the same
-    thread; an answer to a post never seen, such as the owner's, starts a thread of its own). Its
+    thread; an answer to a post never seen, such as the owner's, starts a thread of its own). A post
+    without links that opens with @mentions answers the latest original of the first account they name
+    that posted one (`addressed`): on a stream without reply links (a CSV of tweets, a dataset of posts)
+    that is how answers show. On simulated streams of real posts with their links cut (`benchmarks/detect
+    --flat`), it put the true trigger first in 56 of 60 development hijacks instead of 45. A thread's
     hostility is its own p_hostile, or that blended with its answers' (the original worth `own_weight`
     answers) when this is higher: a sarcastic seed the classifier misreads still shows in the hostile
     agreement it draws. Answers count by the part of their verdict that takes a side (p_hostile +
@@ -127,6 +132,7 @@ class Threads:
         self.own_weight = own_weight
         self.threads: OrderedDict[str, Thread] = OrderedDict()
         self.members: OrderedDict[str, str] = OrderedDict()  # answer id -> its thread's original
+        self.latest: OrderedDict[str, str] = OrderedDict()  # author (lower case) -> their latest original
 
     def record(self, post: Post, p_hostile: float, reach: float, base: float = 0.0,
                p_support: float | None = None) -> None:
@@ -137,12 +143,15 @@ class Threads:
             if thread is not None:
                 thread.reach += reach
             return
-        parent = post.quote_of or post.reply_to
+        parent = post.quote_of or post.reply_to or self.addressed(post)
         root = None if parent is None else self.members.get(parent, parent)
         thread = None if root is None else self.threads.get(root)
         if root is None or thread is None:  # an original, or an answer to a post never seen (the owner's)
             self.threads[post.id] = Thread(post.author.handle, post.created_at, p_hostile, reach)
             bound(self.threads, self.limit)
+            self.latest.pop(post.author.handle.casefold(), None)
+            self.latest[post.author.handle.casefold()] = post.id
+            bound(self.latest, self.limit)
             return
         thread.answers += p_hostile
         thread.count += 1
@@ -150,6 +159,21 @@ class Threads:
         thread.carried += reach * _excess(p_hostile, base)
         self.members[post.id] = root
         bound(self.members, self.limit)
+
+    def addressed(self, post: Post) -> str | None:
+        """The original a post without links answers by its words: the latest original of the first
+        account its leading @mentions name that posted one ("@activist so true" on a stream without
+        reply links, such as a CSV of tweets). None when no such account posted an original."""
+        if post.repost_of is not None:
+            return None
+        lead = _LEADING_MENTIONS.match(post.text)
+        if lead is None:
+            return None
+        for handle in _MENTION.findall(lead.group(0)):
+            original = self.latest.get(handle.rstrip(".").casefold())
+            if original is not None and original != post.id:
+                return original
+        return None
 
     def hostility(self, thread: Thread) -> float:
         """The thread's p_hostile: its original's, or its answers' blended in when they lift it. The
@@ -173,6 +197,10 @@ class Threads:
             first.setdefault(thread.author, thread.at)
         ranked = sorted(scores, key=lambda a: (-scores[a], first[a]))
         return [a for a in ranked if scores[a] > 0][:top]
+
+
+_LEADING_MENTIONS = re.compile(r"^\s*(?:@[\w.@-]+[:,]?\s+)+")
+_MENTION = re.compile(r"@([\w.-]+(?:@[\w.-]+)?)")
 
 
 def _excess(p: float, base: float) -> float:
