@@ -27,6 +27,10 @@ defending the campaign under critics' posts (read as taking no side, so counted 
 An answer mostly repeats the verdict of the post it answers; counted as independent evidence, a thread
 weighs like one very confident post, for a hijack's trigger and a misread celebrity alike. Discounting
 the k-th answer to a post by 1/sqrt(k), as reposts are, removed the gain and not the false alarm.
+Measured again on the detector as it is now (real posts, 8 h, development seeds; 90 hijacks, 180
+controls, cascaded): detection within 60 min 85 of 90 against 83, median delay 5.6 against 7.0 min,
+but 7 of 180 controls alarmed against 4, all but one viral successes. On streams without reply links
+(`--flat`) it changes nothing: there is no thread to read.
 
 >>> from datetime import datetime, UTC
 >>> from backfire.model import Author, Post, Verdict
