@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
+import inspect
 import re
+import shlex
 from pathlib import Path
+from types import ModuleType
 
 from typer.main import get_command
 
 from backfire import settings
 from backfire.cli import app
+from backfire.warn.detector import HijackDetector
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,3 +49,38 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert "backfire demo" in makefile and "pytest" in makefile and "torch==2.13.0" in makefile
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+def _detect_benchmark() -> ModuleType:
+    path = ROOT / "benchmarks" / "detect"
+    loader = importlib.machinery.SourceFileLoader("detect_benchmark", str(path))
+    spec = importlib.util.spec_from_loader("detect_benchmark", loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def test_detector_card_commands_run_the_benchmark_as_it_is() -> None:
+    """Every command of docs/detector-card.md parses, and every --option names a detector option."""
+    text = (ROOT / "docs" / "detector-card.md").read_text(encoding="utf-8")
+    commands = re.findall(r"^    benchmarks/detect(.*)$", text, flags=re.M)
+    assert len(commands) >= 5
+    parser = _detect_benchmark().parser()
+    accepted = set(inspect.signature(HijackDetector).parameters)
+    for line in commands:
+        args = parser.parse_args(shlex.split(line))
+        assert {o.partition("=")[0] for o in args.option} <= accepted, line
+
+
+def test_detector_card_states_the_defaults_the_detector_has() -> None:
+    text = (ROOT / "docs" / "detector-card.md").read_text(encoding="utf-8")
+    defaults = {k: p.default for k, p in inspect.signature(HijackDetector).parameters.items()}
+    rows = dict(re.findall(r"^\| (false alarms a day|design effect) \| ([\d.]+) \|", text, flags=re.M))
+    assert float(rows["false alarms a day"]) == defaults["false_alarms_per_day"] == settings.FALSE_ALARMS.default
+    assert float(rows["design effect"]) == defaults["design_effect"] == settings.DESIGN_EFFECT.default
+    small, large = defaults["shifts"]
+    prose = " ".join(text.split())
+    assert f"rose from the baseline by {small}" in prose and f"a rise of {large}" in prose
+    assert f"(`false_alarms_per_day`, {defaults['false_alarms_per_day']}" in prose
+    assert f"(`design_effect`, {defaults['design_effect']:g}," in prose
