@@ -367,3 +367,25 @@ def test_the_evidence_of_an_unsure_classifier_counts_for_more_than_that_of_a_sur
         for k in range(40):
             det.update(_post(2000 + k, 300 + k / 4), _verdict(2000 + k, 0.6 if k % 2 else 0.1))
     assert unsure.statistic > 3 * fixed.statistic > 0
+
+
+def test_a_post_addressed_to_an_account_that_spoke_hours_ago_is_a_complaint_of_its_own() -> None:
+    # A campaign known by its tag alone: the owner's launch post is on the board like anyone's. Two
+    # hours later a critic addresses the owner and is reposted widely; it must not join the launch post.
+    from backfire.warn.attribution import Threads
+
+    def post(minute: float, pid: str, handle: str, text: str = "", **links: str) -> Post:
+        return Post(id=pid, platform="csv", author=Author(handle=handle, followers=5_000),
+                    created_at=T0 + timedelta(minutes=minute), text=text, **links)
+
+    for linked in (False, True):
+        board = Threads()
+        board.record(post(0, "launch", "Apple", "Share your #AAPL moments"), 0.02, seed_reach(5_000), 0.1)
+        if linked:  # a stream that links its answers: an unlinked post is never an answer
+            board.record(post(1, "r", "fan", "love it", reply_to="launch"), 0.02, 1.0, 0.1)
+            board.record(post(110, "news", "Apple", "New colours #AAPL"), 0.02, seed_reach(5_000), 0.1)
+        board.record(post(120, "c", "critic", "@apple my mac died again #AAPL"), 0.95, seed_reach(5_000), 0.1)
+        for i in range(30):
+            board.record(post(121 + i, f"rt{i}", f"user{i}", repost_of="c"), 0.95, 1.0, 0.1)
+        assert "c" in board.threads and board.threads["c"].reach > 30
+        assert board.rank(T0 + timedelta(minutes=120), 0.1)[0] == "critic"
