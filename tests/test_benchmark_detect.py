@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
+import inspect
+import re
+import shlex
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -19,6 +23,15 @@ def run() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules["detect_run"] = module
     spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def script(run: ModuleType) -> ModuleType:
+    """benchmarks/detect itself (a script without a .py suffix), on top of detect_run."""
+    loader = importlib.machinery.SourceFileLoader("detect_script", str(BENCH.parent / "detect"))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader("detect_script", loader))
+    loader.exec_module(module)
     return module
 
 
@@ -144,13 +157,8 @@ def test_interval_of_a_median_is_the_textbook_order_statistics(run: ModuleType) 
     assert run.share_interval(0, 30)[0] == 0.0 and 0.11 < run.share_interval(0, 30)[1] < 0.12
 
 
-def test_a_run_without_hijacks_reports_only_the_goals_it_can_judge(run: ModuleType,
+def test_a_run_without_hijacks_reports_only_the_goals_it_can_judge(run: ModuleType, script: ModuleType,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    from importlib.machinery import SourceFileLoader
-
-    loader = SourceFileLoader("detect_script", str(BENCH.parent / "detect"))
-    script = importlib.util.module_from_spec(importlib.util.spec_from_loader("detect_script", loader))
-    loader.exec_module(script)
     calm = [run.Outcome(s, 1000 + i, name, False, int(i == 0 and name != "default"), i == 0 and name != "default",
                         None, False) for i, s in enumerate(["viral-success", "steady-critics"] * 5)
             for name in run.DETECTORS]
@@ -159,3 +167,17 @@ def test_a_run_without_hijacks_reports_only_the_goals_it_can_judge(run: ModuleTy
     assert "nan" not in out and figures["default"]["controls_alarmed"] == 0.0
     assert "goals met: 1/1 (detected_60min, median_delay_min, trigger_first: no streams of that kind)" in out
     assert "strictly better than both baselines on every figure: True" in out
+
+
+def test_detector_card_commands_run_the_benchmark_as_it_is(script: ModuleType) -> None:
+    """Every command of docs/detector-card.md parses, and every --option names a detector option."""
+    from backfire.warn.detector import HijackDetector
+
+    text = (BENCH.parent.parent / "docs" / "detector-card.md").read_text(encoding="utf-8")
+    commands = re.findall(r"^    benchmarks/detect(.*)$", text, flags=re.M)
+    assert len(commands) >= 5
+    parser = script.parser()
+    accepted = set(inspect.signature(HijackDetector).parameters)
+    for line in commands:
+        args = parser.parse_args(shlex.split(line))
+        assert {o.partition("=")[0] for o in args.option} <= accepted, line

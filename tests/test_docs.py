@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.machinery
-import importlib.util
 import inspect
 import re
-import shlex
 from pathlib import Path
-from types import ModuleType
 
 from typer.main import get_command
 
@@ -49,28 +45,6 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert "backfire demo" in makefile and "pytest" in makefile and "torch==2.13.0" in makefile
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
-
-
-def _detect_benchmark() -> ModuleType:
-    path = ROOT / "benchmarks" / "detect"
-    loader = importlib.machinery.SourceFileLoader("detect_benchmark", str(path))
-    spec = importlib.util.spec_from_loader("detect_benchmark", loader)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-def test_detector_card_commands_run_the_benchmark_as_it_is() -> None:
-    """Every command of docs/detector-card.md parses, and every --option names a detector option."""
-    text = (ROOT / "docs" / "detector-card.md").read_text(encoding="utf-8")
-    commands = re.findall(r"^    benchmarks/detect(.*)$", text, flags=re.M)
-    assert len(commands) >= 5
-    parser = _detect_benchmark().parser()
-    accepted = set(inspect.signature(HijackDetector).parameters)
-    for line in commands:
-        args = parser.parse_args(shlex.split(line))
-        assert {o.partition("=")[0] for o in args.option} <= accepted, line
 
 
 def test_detector_card_states_the_defaults_the_detector_has() -> None:
