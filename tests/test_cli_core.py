@@ -79,6 +79,25 @@ def test_detect_finds_the_owner_of_a_jetstream_file_by_did_or_by_a_handle_its_po
     assert json.loads(nobody.stdout)["owner_posts"] == 0
 
 
+def test_detect_counts_a_post_the_file_repeats_once(runner: CliRunner, tmp_path: Path) -> None:
+    from backfire.simulate import write_simulation
+
+    once = tmp_path / "once.jsonl"
+    sim, _ = write_simulation("mynypd", 4, once, "twitter-v2", hours=4)
+    lines = once.read_text(encoding="utf-8").splitlines(keepends=True)
+    twice = tmp_path / "twice.jsonl"  # an export of overlapping pages: the second half of the stream again
+    twice.write_text("".join(lines + lines[len(lines) // 2:]), encoding="utf-8")
+    base = ["--tag", sim.campaign.tags[0], "--owner", sim.campaign.owners[0], "--json"]
+    results = {}
+    for path in (once, twice):
+        r = runner.invoke(app, ["detect", str(path), *base])
+        assert r.exit_code == 0, r.output
+        results[path.name] = json.loads(r.stdout)
+    assert results["once.jsonl"]["alarms"], "the stream is a hijack: without an alarm the test shows nothing"
+    assert results["twice.jsonl"] == results["once.jsonl"]
+    assert f"{len(lines) - len(lines) // 2:,} repeated records" in r.stderr
+
+
 def test_ingest_export_report_quarantine(runner: CliRunner, tmp_path: Path) -> None:
     db = str(tmp_path / "s.db")
     bad = tmp_path / "bad.jsonl"

@@ -7,7 +7,7 @@ needs time order, so `detect_file` keeps the posts of one file (without their ra
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -29,9 +29,12 @@ class FileReport:
     posts: int = 0
     bad: list[Quarantined] = field(default_factory=list)
     owner_posts: int | None = None  # posts by the campaign's owner (`detect_file`, when it names one)
+    duplicates: int = 0  # records of a post already read (`detect_file` counts each post once)
 
     def summary(self, verb: str) -> str:
         text = f"{verb} {self.posts:,} posts"
+        if self.duplicates:
+            text += f" ({self.duplicates:,} repeated records of a post already read, counted once)"
         if self.bad:
             text += f", skipped {len(self.bad):,} unreadable records (first: line {self.bad[0].line}: "
             text += f"{self.bad[0].reason})"
@@ -48,6 +51,18 @@ def _posts_of(path: Path, fmt: str | None, report: FileReport, on_bad: Callable[
             continue
         report.posts += 1
         yield item
+
+
+def _distinct(posts: Iterable[Post], report: FileReport) -> Iterator[Post]:
+    """Each post once (by platform and id): a repeat is counted in `report.duplicates`, not in `posts`."""
+    seen: set[str] = set()
+    for post in posts:
+        if post.key in seen:
+            report.duplicates += 1
+            report.posts -= 1
+            continue
+        seen.add(post.key)
+        yield post
 
 
 def classify_file(
@@ -85,10 +100,12 @@ def detect_file(
     on_bad: Callable[[Quarantined], None] | None = None,
     progress: Progress | None = None,
 ) -> tuple[list[Alarm], FileReport]:
-    """Run the posts of `path`, sorted by time, through classification and the detector."""
+    """Run the posts of `path`, sorted by time, through classification and the detector. A post the file
+    holds more than once (overlapping pages of an export, a collector that reconnected and replayed) is
+    evidence once: its repeats are counted in the report, as `ingest` counts them, and skipped."""
     report = FileReport()
     posts, names = [], {}
-    for post in _posts_of(path, fmt, report, on_bad):
+    for post in _distinct(_posts_of(path, fmt, report, on_bad), report):
         if campaign.owners:  # the handles the file pairs with account ids, read before the raw record goes
             names.update(accounts_named([post]))
         post.raw = None
