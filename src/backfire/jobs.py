@@ -7,7 +7,7 @@ needs time order, so `detect_file` keeps the posts of one file (without their ra
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -41,28 +41,24 @@ class FileReport:
         return text
 
 
-def _posts_of(path: Path, fmt: str | None, report: FileReport, on_bad: Callable[[Quarantined], None] | None
-              ) -> Iterator[Post]:
+def _posts_of(path: Path, fmt: str | None, report: FileReport, on_bad: Callable[[Quarantined], None] | None,
+              distinct: bool = False) -> Iterator[Post]:
+    """The posts of `path`, unreadable records reported; with `distinct`, each post (platform and id) once,
+    its repeats counted in `report.duplicates`."""
+    seen: set[str] = set()
     for item in read_posts(path, fmt):
         if isinstance(item, Quarantined):
             report.bad.append(item)
             if on_bad is not None:
                 on_bad(item)
             continue
+        if distinct:
+            if item.key in seen:
+                report.duplicates += 1
+                continue
+            seen.add(item.key)
         report.posts += 1
         yield item
-
-
-def _distinct(posts: Iterable[Post], report: FileReport) -> Iterator[Post]:
-    """Each post once (by platform and id): a repeat is counted in `report.duplicates`, not in `posts`."""
-    seen: set[str] = set()
-    for post in posts:
-        if post.key in seen:
-            report.duplicates += 1
-            report.posts -= 1
-            continue
-        seen.add(post.key)
-        yield post
 
 
 def classify_file(
@@ -105,7 +101,7 @@ def detect_file(
     evidence once: its repeats are counted in the report, as `ingest` counts them, and skipped."""
     report = FileReport()
     posts, names = [], {}
-    for post in _distinct(_posts_of(path, fmt, report, on_bad), report):
+    for post in _posts_of(path, fmt, report, on_bad, distinct=True):
         if campaign.owners:  # the handles the file pairs with account ids, read before the raw record goes
             names.update(accounts_named([post]))
         post.raw = None
