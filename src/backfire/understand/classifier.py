@@ -37,7 +37,8 @@ class DefaultClassifier:
     """The shipped offline model. Arguments are kept as same-named attributes (see `repr`).
 
     weights: the `.npz` written by `backfire train` (default: the shipped one).
-    max_len / precision / threads / batch_size: MiniLM speed settings (see `embed.MiniLMEncoder`).
+    max_len / precision / threads / batch_size: MiniLM speed settings (see `embed.MiniLMEncoder`; precision
+    "auto" runs bfloat16 only on a CPU that computes in it natively, float32 elsewhere).
     verify: check the MiniLM files' sha256 before loading (refuses to run on a mismatch).
     image: an optional `ImageScorer` adding image evidence (off by default).
     """
@@ -48,7 +49,7 @@ class DefaultClassifier:
         self,
         weights: str | Path | None = None,
         max_len: int = 64,
-        precision: str = "bf16",
+        precision: str = "auto",
         threads: int = 2,
         batch_size: int = 64,
         verify: bool = True,

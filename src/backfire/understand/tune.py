@@ -11,6 +11,9 @@ target, brand hostility) on the mean-pooled last layer, batches of one task at a
 at `cap` examples per epoch so the 45,000 sentiment tweets do not drown the 500 of a stance target.
 The heads are thrown away afterwards; the product's heads are then fit on the tuned encoder's features
 (`train.py`). Everything is seeded: the same data and seed give the same adapter on the same machine.
+The forward pass runs under bfloat16 autocast where the CPU computes in bfloat16 natively and in float32
+elsewhere (`precision="auto"`, as the encoder: emulated bfloat16 is several times slower); the shipped
+adapter was trained under bfloat16, so a float32 run trains a slightly different one.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import torch
 from torch import nn
 
 from backfire.understand.data import SEED
-from backfire.understand.embed import HIDDEN, LAYERS, MiniBert, pad
+from backfire.understand.embed import HIDDEN, LAYERS, MiniBert, pad, resolve_precision
 
 #: The linear layers of a block that get an adapter (all of them).
 ADAPTED = ("qkv", "out", "up", "down")
@@ -43,6 +46,7 @@ class TuneConfig:
     lr: float = 1e-3
     max_len: int = 64
     seed: int = SEED
+    precision: str = "auto"  # "bf16" autocast, "fp32", or "auto": bf16 where the CPU has it natively
 
 
 @dataclass
@@ -134,8 +138,8 @@ def _plan(tasks: dict[str, Task], config: TuneConfig) -> list[tuple[str, np.ndar
     return plan
 
 
-def _pooled(model: MiniBert, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    with torch.autocast("cpu", dtype=torch.bfloat16):
+def _pooled(model: MiniBert, ids: torch.Tensor, mask: torch.Tensor, bf16: bool) -> torch.Tensor:
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
         hidden = model(ids, mask)
     m = mask.unsqueeze(-1).float()
     return (hidden.float() * m).sum(1) / m.sum(1)
@@ -161,11 +165,12 @@ def tune(model: MiniBert, tasks: dict[str, Task], config: TuneConfig = TuneConfi
     optimiser = torch.optim.AdamW(params + list(heads.parameters()), lr=config.lr, weight_decay=0.01)
     plan = _plan(tasks, config)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: _schedule(s, len(plan)))
+    bf16 = resolve_precision(config.precision) == "bf16"
     model.train()
     for step, (name, idx) in enumerate(plan):
         task = tasks[name]
         ids, mask = pad([task.ids[i] for i in idx])
-        pooled = nn.functional.dropout(_pooled(model, ids, mask), 0.1, training=True)
+        pooled = nn.functional.dropout(_pooled(model, ids, mask, bf16), 0.1, training=True)
         # x5: pooled vectors are short (norm ~1); the scale lets small heads reach confident logits.
         loss = nn.functional.cross_entropy(heads[name](pooled * 5.0), torch.as_tensor(task.labels[idx]),
                                            weight=weights[name])
