@@ -292,9 +292,9 @@ def test_a_stream_of_independent_posts_earns_a_smaller_design_effect_than_one_of
         repost_of = None if i == root else str(root)
         cascaded.update(_post(i, i / 4, repost_of=repost_of), _verdict(i, 0.1))
     assert 0.9 < flat._structure.factor < 1.2 and cascaded._structure.factor > 1.5
-    assert flat.effective_design_effect < 0.8 * cascaded.effective_design_effect == 0.8 * cascaded.design_effect
-    # the same turn: 60 hostile minutes of independent posts on each, read with the same evidence
-    at = [next((k for k in range(240) if det.update(_post(3000 + k, 600 + k / 4), _verdict(3000 + k, 0.4))),
+    assert flat.effective_design_effect < 0.9 * cascaded.effective_design_effect == 0.9 * cascaded.design_effect
+    # the same subtle turn: 60 minutes of independent posts at p 0.25 on each, read with the same evidence
+    at = [next((k for k in range(240) if det.update(_post(3000 + k, 600 + k / 4), _verdict(3000 + k, 0.25))),
                None) for det in (flat, cascaded)]
     assert at[0] is not None and (at[1] is None or at[0] < at[1])
 
@@ -304,7 +304,7 @@ def test_the_clustering_measure_starts_from_the_worst_case_unless_told_otherwise
     # prior of design_effect / structure_effect (100 / 1) would swamp what the calm stream shows.
     worst = HijackDetector(CAMPAIGN, design_effect=100.0, structure_effect=1.0)
     plain = HijackDetector(CAMPAIGN, design_effect=100.0, structure_effect=1.0, structure_prior=1.0)
-    assert HijackDetector(CAMPAIGN).effective_design_effect == 3.0 and plain.effective_design_effect == 1.0
+    assert HijackDetector(CAMPAIGN).effective_design_effect == 2.6 and plain.effective_design_effect == 1.0
     for i in range(600):  # two and a half calm hours of independent posts
         for det in (worst, plain):
             det.update(_post(i, i / 4), _verdict(i, 0.1))

@@ -122,7 +122,9 @@ SLACK_WEBHOOK = declare("slack_webhook", "", "Send alarms to this Slack incoming
 SMTP_URL = declare("smtp_url", "", "Send alarms by e-mail: smtp://user:pass@host:port?from=a@x&to=b@y.")
 FALSE_ALARMS = declare("false_alarms", 0.1, "Default detector: expected false alarms per day of a calm campaign "
                        "(sets its thresholds).")
-DESIGN_EFFECT = declare("design_effect", 3.0, "Default detector: how far a cascade repeats one verdict (>= 1), "
-                        "for sure verdicts, at most (a stream whose calm posts come in small clusters earns "
-                        "less); the detector scales it by how unsure the classifier is "
-                        "(benchmarks/detect --calibrate --classifier truth measures it).")
+DESIGN_EFFECT = declare("design_effect", 2.6, "Default detector: how far a cascade repeats one verdict (>= 1), "
+                        "at most (a stream whose calm posts come in small clusters earns less), set so that "
+                        "calm streams read by the shipped classifier alarm at the false-alarm rate; the "
+                        "detector scales it by how unsure the classifier is (benchmarks/detect --calibrate "
+                        "--classifier NAME --texts real --hours 8 --controls 200 --option design_effect=1 "
+                        "--option structure_effect=100 measures it for another classifier).")
