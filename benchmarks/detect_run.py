@@ -18,7 +18,7 @@ from backfire.simulate.oracle import NoisyClassifier, PerfectReader
 from backfire.simulate.realtext import TextBank, with_real_texts
 from backfire.sources import FORMATS, read_posts, write_posts
 from backfire.understand import classify_posts
-from backfire.understand.stream import LRU, TextCache
+from backfire.understand.stream import TextCache
 from backfire.warn import get_detector
 from backfire.warn.detector import HijackDetector
 
@@ -57,19 +57,16 @@ def verdicts_for(sim: Simulation, classifier: str, seed: int) -> list[Verdict]:
     return [verdict for _, verdict in classify_posts(sim.posts, sim.campaign, model, cache=_cache(classifier, sim))]
 
 
-_VERDICTS: dict[str, LRU[Verdict]] = {}
+_CACHES: dict[str, TextCache] = {}
 
 
 def _cache(classifier: str, sim: Simulation) -> TextCache:
-    """A fresh cache for one stream whose verdicts by text are shared with the earlier streams of this
-    process read by the same classifier for the same campaign: the streams draw their texts from one
-    bank, so each distinct text is classified once per process instead of once per stream. (Which post
-    id took which text stays the stream's own: ids repeat across streams.) The classifier never reads
-    when the campaign was launched, so that is left out of the key."""
+    """A cache for one stream sharing its verdicts by text with the earlier streams of this process
+    read by the same classifier for the same campaign: the streams draw their texts from one bank, so
+    each distinct text is classified once per process instead of once per stream. The classifier never
+    reads when the campaign was launched, so that is left out of the key."""
     about = sim.campaign.model_dump_json(exclude={"launched_at"})
-    cache = TextCache()
-    cache.verdicts = _VERDICTS.setdefault(f"{classifier}\x00{about}", LRU(cache.size))
-    return cache
+    return _CACHES.setdefault(f"{classifier}\x00{about}", TextCache()).for_another_stream()
 
 
 _MODELS: dict[str, Any] = {}
