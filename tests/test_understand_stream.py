@@ -122,3 +122,11 @@ def test_another_stream_reuses_the_verdicts_but_not_the_post_ids() -> None:
     assert clf.seen == ["baton charge #myNYPD", "Nice officers"]  # the known text is not classified again
     assert out["2"].stance == "support" and out["2"].inherited_from == "1"
     assert out["3"].stance == "hostile" and out["3"].post_id == "3"
+
+
+def test_a_text_naming_the_campaign_owner_is_not_taken_for_one_naming_another_account() -> None:
+    clf = Counting()
+    posts = [post("1", "@NYPDnews your baton work"), post("2", "@bob your baton work"),
+             post("3", "@carol your baton work"), post("4", "@nypdnews  your baton work")]
+    list(classify_posts(posts, CAMPAIGN, clf))
+    assert clf.seen == ["@NYPDnews your baton work", "@bob your baton work"]

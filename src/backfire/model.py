@@ -13,6 +13,7 @@ This module depends on nothing else of ours; every other part of backfire speaks
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -234,12 +235,17 @@ class Quarantined(BaseModel):
 _WS = re.compile(r"\s+")
 
 
-def normalise_text(text: str) -> str:
+def normalise_text(text: str, owners: Collection[str] = ()) -> str:
     """The key under which identical texts share one classification: lower case, no URLs, no 'RT @x:'
-    prefix, mentions folded to @user, whitespace collapsed."""
+    prefix, mentions folded to @user (those of `owners`, lower-case names, to @owner: a stance toward
+    the campaign reads them differently), whitespace collapsed.
+
+    >>> normalise_text("RT @x: @Apple fix it, @bob http://t.co/1", owners={"apple"})
+    '@owner fix it, @user'
+    """
     t = re.sub(r"^rt @\w+:\s*", "", text.strip(), flags=re.IGNORECASE)
     t = re.sub(r"https?://\S+", "", t)
-    t = re.sub(r"@\w+", "@user", t)
+    t = re.sub(r"@\w+", lambda m: "@owner" if m.group(0)[1:].casefold() in owners else "@user", t)
     return _WS.sub(" ", t).strip().casefold()
 
 

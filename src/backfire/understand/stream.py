@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 
 from backfire.model import NOTHING_TO_JUDGE, Campaign, Post, Verdict, normalise_text
 from backfire.understand.base import Classifier
+from backfire.understand.stance import owner_names
 
 V = TypeVar("V")
 OWNER = "\x00owner"
@@ -75,6 +76,7 @@ class _State:
     classifier: Classifier
     verdicts: LRU[Verdict]
     keys: LRU[str]                                     # post id -> key of the text its verdict comes from
+    owners: set[str] = field(default_factory=set)      # how the text names the campaign's owners
     todo: dict[str, Post] = field(default_factory=dict)
     items: list[tuple[Post, str, str | None]] = field(default_factory=list)  # (post, key, inherited_from)
 
@@ -82,7 +84,7 @@ class _State:
 def _text_key(post: Post, state: _State) -> str:
     if state.campaign is not None and state.campaign.is_owner(post.author.handle):
         return OWNER
-    text = normalise_text(post_text(post))
+    text = normalise_text(post_text(post), state.owners)
     return text if text else EMPTY
 
 
@@ -122,7 +124,7 @@ def classify_posts(
     `cache` carries verdicts over from earlier calls; without one, a fresh cache serves this stream.
     """
     cache = cache if cache is not None else TextCache()
-    state = _State(campaign, classifier, cache.verdicts, cache.keys)
+    state = _State(campaign, classifier, cache.verdicts, cache.keys, owner_names(campaign) if campaign else set())
     for post in posts:
         key, inherited = _plan(post, state)
         state.keys.put(post.id, key)
