@@ -18,7 +18,7 @@ from backfire.simulate.oracle import NoisyClassifier, PerfectReader
 from backfire.simulate.realtext import TextBank, with_real_texts
 from backfire.sources import FORMATS, read_posts, write_posts
 from backfire.understand import classify_posts
-from backfire.understand.stream import TextCache
+from backfire.understand.stream import post_text
 from backfire.warn import get_detector
 from backfire.warn.detector import HijackDetector
 
@@ -53,23 +53,33 @@ def verdicts_for(sim: Simulation, classifier: str, seed: int) -> list[Verdict]:
         return NoisyClassifier(sim.labels, seed=seed).predict_many(sim.posts)
     if classifier == "truth":
         return PerfectReader(sim.labels).predict_many(sim.posts)
-    model = _classifier(classifier)
-    return [verdict for _, verdict in classify_posts(sim.posts, sim.campaign, model, cache=_cache(classifier, sim))]
+    return [verdict for _, verdict in classify_posts(sim.posts, sim.campaign, _classifier(classifier))]
 
 
-_CACHES: dict[str, TextCache] = {}
+class Memo:
+    """A classifier that remembers what `model` said of each exact post text (with its media) for a
+    campaign, so each process classifies a text of the bank once, not once per stream. Each stream is
+    still classified as `backfire detect` classifies it alone (its own cache, which folds mentions);
+    only the model's answer for an exact text is reused, which is the same answer: it reads nothing else
+    (the owner's posts never reach it, and when the campaign was launched is not read)."""
+
+    def __init__(self, model: Any) -> None:
+        self.model, self.name = model, model.name
+        self._seen: dict[tuple[str, str], Verdict] = {}
+
+    def predict_one(self, post: Post, campaign: Campaign | None = None) -> Verdict:
+        return self.predict_many([post], campaign)[0]
+
+    def predict_many(self, posts: Sequence[Post], campaign: Campaign | None = None) -> list[Verdict]:
+        about = campaign.model_dump_json(exclude={"launched_at"}) if campaign else ""
+        keys = [(about, f"{post_text(p)}\x00{[m.model_dump_json() for m in p.media]}") for p in posts]
+        todo = {key: post for key, post in zip(keys, posts, strict=True) if key not in self._seen}
+        for key, verdict in zip(todo, self.model.predict_many(list(todo.values()), campaign), strict=True):
+            self._seen[key] = verdict
+        return [self._seen[key].model_copy(update={"post_id": p.id}) for key, p in zip(keys, posts, strict=True)]
 
 
-def _cache(classifier: str, sim: Simulation) -> TextCache:
-    """A cache for one stream sharing its verdicts by text with the earlier streams of this process
-    read by the same classifier for the same campaign: the streams draw their texts from one bank, so
-    each distinct text is classified once per process instead of once per stream. The classifier never
-    reads when the campaign was launched, so that is left out of the key."""
-    about = sim.campaign.model_dump_json(exclude={"launched_at"})
-    return _CACHES.setdefault(f"{classifier}\x00{about}", TextCache()).for_another_stream()
-
-
-_MODELS: dict[str, Any] = {}
+_MODELS: dict[str, Memo] = {}
 _BANKS: dict[str, TextBank] = {}
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -154,12 +164,13 @@ def text_bank(texts: str) -> TextBank:
     return _BANKS[texts]
 
 
-def _classifier(name: str) -> Any:
-    """One instance per process of the project's classifier `name` (loading it is slow)."""
+def _classifier(name: str) -> Memo:
+    """One instance per process of the project's classifier `name` (loading it is slow), remembering
+    its verdicts by text (`Memo`)."""
     if name not in _MODELS:
         from backfire.understand import get_classifier
 
-        _MODELS[name] = get_classifier(name)
+        _MODELS[name] = Memo(get_classifier(name))
     return _MODELS[name]
 
 

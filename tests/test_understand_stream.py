@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from backfire.model import Author, Campaign, Post, Verdict
 from backfire.understand import classify_posts
-from backfire.understand.stream import LRU, TextCache
+from backfire.understand.stream import LRU
 
 CAMPAIGN = Campaign.for_tag("myNYPD", owner="NYPDnews")
 
@@ -110,18 +110,6 @@ def test_lru_is_bounded() -> None:
     assert lru.get("a") == 1
     lru.put("c", 3)
     assert lru.get("b") is None and lru.get("a") == 1 and lru.get("c") == 3
-
-
-def test_another_stream_reuses_the_verdicts_but_not_the_post_ids() -> None:
-    clf, first = Counting(), TextCache()
-    list(classify_posts([post("1", "baton charge #myNYPD"), post("2", "", repost_of="1")], CAMPAIGN, clf,
-                        cache=first))
-    # the next stream reuses post id "1" for a friendly post, and its repost must follow that one
-    second = [post("1", "Nice officers"), post("2", "", repost_of="1"), post("3", "baton charge #myNYPD")]
-    out = dict((p.id, v) for p, v in classify_posts(second, CAMPAIGN, clf, cache=first.for_another_stream()))
-    assert clf.seen == ["baton charge #myNYPD", "Nice officers"]  # the known text is not classified again
-    assert out["2"].stance == "support" and out["2"].inherited_from == "1"
-    assert out["3"].stance == "hostile" and out["3"].post_id == "3"
 
 
 def test_a_text_naming_the_campaign_owner_is_not_taken_for_one_naming_another_account() -> None:

@@ -62,13 +62,6 @@ class TextCache:
     def __repr__(self) -> str:
         return f"TextCache(size={self.size})"
 
-    def for_another_stream(self) -> TextCache:
-        """A cache for another stream of the same campaign: it shares these verdicts by text but not
-        which post id took which text (post ids of different streams may coincide)."""
-        other = TextCache(0)
-        other.size, other.verdicts, other.keys = self.size, self.verdicts, LRU(4 * self.size)
-        return other
-
 
 @dataclass
 class _State:
