@@ -1,4 +1,4 @@
-"""Core commands: ingest, quarantine, classify, detect, analyze, export, report, demo, settings.
+"""Core commands: ingest, quarantine, classify, detect, export, report, demo, settings (`analyze`: cli/explain.py).
 
 Each command parses its options, calls one library function and prints. Results go to stdout (or -o);
 progress, warnings and summaries go to stderr, so stdout stays machine-readable.
@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from backfire import settings
@@ -60,8 +61,18 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _where(item: Quarantined) -> str:
+    """`file line 3` and, for one post of a multi-post record or a record with an id, which one."""
+    text = f"{item.path} line {item.line}"
+    if item.part:
+        text += f" post {item.part}"
+    if item.record_id:
+        text += f" (id {item.record_id})"
+    return text
+
+
 def _warn_bad(item: Quarantined) -> None:
-    err.print(f"[yellow]Skipped[/yellow] {item.path} line {item.line}: {item.reason}", highlight=False)
+    err.print(f"[yellow]Skipped[/yellow] {escape(_where(item))}: {escape(item.reason)}", highlight=False)
 
 
 def _campaign_of(store: Store, name: str) -> Campaign:
@@ -81,6 +92,9 @@ def ingest_cmd(
     owner: OwnerOpt = None,
     intent: IntentOpt = "",
     fmt: FormatOpt = None,
+    include_private: Annotated[bool, typer.Option(
+        "--include-private", help="Also store Mastodon statuses that are not public or unlisted, and those of "
+        "accounts that opted out (#nobot, #nosearch, noindex); by default they are skipped and counted.")] = False,
     db: str | None = settings.DB.option(),
 ) -> None:
     """Store the posts of archive files in a campaign (idempotent, resumable, bad lines quarantined)."""
@@ -99,11 +113,12 @@ def ingest_cmd(
             }))
         with _progress() as bar:
             task = bar.add_task("Ingesting", total=None)
-            report = ingest(store, paths, campaign, fmt, progress=lambda n: bar.update(task, completed=n))
+            report = ingest(store, paths, campaign, fmt, progress=lambda n: bar.update(task, completed=n),
+                            private=include_private)
     for item in report.problems[:10]:
         _warn_bad(item)
     err.print(report.summary(), highlight=False)
-    if report.quarantined and not report.added and not report.duplicates:
+    if report.quarantined and not report.added and not report.duplicates and not report.deletions:
         raise typer.Exit(1)
 
 
@@ -120,7 +135,8 @@ def quarantine_cmd(
         if as_json:
             typer.echo(q.model_dump_json())
         else:
-            typer.echo(f"{q.path}:{q.line}: {q.reason}  {q.snippet[:80]!r}")
+            which = (f" post {q.part}" if q.part else "") + (f" id {q.record_id}" if q.record_id else "")
+            typer.echo(f"{q.path}:{q.line}:{which} {q.reason}  {q.snippet[:80]!r}")
     err.print(f"{len(items):,} quarantined records")
 
 
@@ -150,6 +166,8 @@ def classify_cmd(
     except SourceError as exc:
         raise _fail(str(exc)) from exc
     err.print(report.summary("Classified"), highlight=False)
+    if not report.posts:  # nothing usable was read (docs/cli.md: exit status 1)
+        raise typer.Exit(1)
 
 
 @app.command("detect")
@@ -189,41 +207,15 @@ def detect_cmd(
         typer.echo(json.dumps({"campaign": campaign.name, "posts": report.posts, "owner_posts": report.owner_posts,
                                "alarms": [a.contract_fields() for a in alarms]}, ensure_ascii=False))
     err.print(report.summary("Watched") + f"; {len(alarms)} alarm(s)", highlight=False)
+    if report.undated:
+        err.print(f"[yellow]Note:[/yellow] {report.undated:,} posts of {file} have no time and were left out.",
+                  highlight=False)
     if report.owner_posts == 0 and report.posts:
-        err.print(f"[yellow]Note:[/yellow] no post in {file} is by the owner {owner!r}, so none was skipped; "
-                  "a Jetstream (Bluesky) file names accounts by DID: give --owner the owner's DID (a handle is "
-                  "matched only when a post of the file mentions it).", highlight=False)
-
-
-@app.command("analyze")
-def analyze_cmd(
-    campaign: Annotated[str, typer.Argument(help="A campaign in the store.")],
-    db: str | None = settings.DB.option(),
-    model: str | None = settings.MODEL.option(),
-    detector: str | None = settings.DETECTOR.option(),
-    webhook_url: str | None = settings.WEBHOOK_URL.option(),
-    slack_webhook: str | None = settings.SLACK_WEBHOOK.option(),
-    smtp_url: str | None = settings.SMTP_URL.option(),
-    false_alarms: float | None = settings.FALSE_ALARMS.option(),
-    design_effect: float | None = settings.DESIGN_EFFECT.option(),
-) -> None:
-    """Classify a stored campaign's posts and run the detector over them, storing verdicts and alarms."""
-    from backfire.pipeline import analyze_campaign
-    from backfire.understand import get_classifier
-
-    with _open(db) as store:
-        camp = _campaign_of(store, campaign)
-        total = store.count_posts(campaign)
-        classifier = get_classifier(settings.MODEL.resolve(model))
-        det = make_detector(camp, detector, false_alarms, design_effect)
-        tag = camp.tags[0] if camp.tags else camp.name
-        with _progress() as bar:
-            task = bar.add_task("Classifying and watching", total=total)
-            hooks = alarm_hooks(tag, webhook_url, slack_webhook, smtp_url)
-            pipeline = analyze_campaign(store, camp, classifier, det, on_alarm=hooks,
-                                        progress=lambda n: bar.update(task, completed=n))
-    s = pipeline.summary()
-    err.print(f"Analysed {s['posts']:,} posts of {campaign}: {s['stances']}; {s['alarms']} alarm(s)", highlight=False)
+        advice = ("; a Jetstream (Bluesky) file names accounts by DID: give --owner the owner's DID (a handle is "
+                  "matched only when a post of the file mentions it)." if report.format == "jetstream" else
+                  ": check the spelling of the handle as the file writes it.")
+        err.print(f"[yellow]Note:[/yellow] no post in {file} is by the owner {owner!r}, so none was skipped"
+                  + advice, highlight=False)
 
 
 def _ensure_verdicts(store: Store, campaign: Campaign, model: str | None) -> None:

@@ -143,14 +143,16 @@ class Threads:
         self.linked = False  # whether the stream links answers (reply or quote ids): then words never do
 
     def record(self, post: Post, p_hostile: float, reach: float, base: float = 0.0,
-               p_support: float | None = None) -> None:
+               p_support: float | None = None) -> str | None:
         """Add `post` (its p_hostile, p_support and its author's reach) to its thread; `base` is the calm
-        level. Without `p_support` the verdict takes a side entirely (p_support = 1 - p_hostile)."""
+        level. Without `p_support` the verdict takes a side entirely (p_support = 1 - p_hostile).
+        Returns the id of the post it reposts or answers as the board reads it (its link, or for an
+        unlinked post opening with @mentions the original it answers: `addressed`), None for an original."""
         if post.repost_of is not None:
             thread = self.threads.get(self.members.get(post.repost_of, post.repost_of))
             if thread is not None:
                 thread.reach += reach
-            return
+            return post.repost_of
         self.linked = self.linked or post.quote_of is not None or post.reply_to is not None
         parent = post.quote_of or post.reply_to or self.addressed(post)
         root = None if parent is None else self.members.get(parent, parent)
@@ -161,13 +163,14 @@ class Threads:
             self.latest.pop(post.author.handle.casefold(), None)
             self.latest[post.author.handle.casefold()] = post.id
             bound(self.latest, self.limit)
-            return
+            return parent
         thread.answers += p_hostile
         thread.count += 1
         thread.sided += p_hostile + (1.0 - p_hostile if p_support is None else p_support)
         thread.carried += reach * _excess(p_hostile, base)
         self.members[post.id] = root
         bound(self.members, self.limit)
+        return parent
 
     def addressed(self, post: Post) -> str | None:
         """The original a post without links answers by its words: the latest original of the first
@@ -193,22 +196,55 @@ class Threads:
         ("Saving this before they delete it") neither lifts nor dilutes the thread."""
         return max(thread.p, (self.own_weight * thread.p + thread.answers) / (self.own_weight + thread.sided))
 
+    def credits(self, since: datetime, base: float, until: datetime | None = None) -> list[Credit]:
+        """Every thread on the board from `since` (less `lookback_minutes`) to `until`: the hostile reach
+        it seeded over the calm level `base` and that credit faded by its distance from `since` (the
+        score `rank` orders accounts by). The one implementation of trigger attribution: the alarms
+        rank with it, `backfire.explain` reports it for any campaign and window."""
+        out = []
+        for post_id, thread in self.threads.items():
+            lag = (thread.at - since).total_seconds() / 60.0
+            if lag < -self.lookback_minutes or (until is not None and thread.at > until):
+                continue
+            hostility = self.hostility(thread)
+            credit = thread.reach * _excess(hostility, base) + thread.carried
+            out.append(Credit(post_id, thread.author, thread.at, lag, thread.reach, hostility, thread.count,
+                              credit, credit * math.exp(-abs(lag) / self.fade_minutes)))
+        return out
+
     def rank(self, since: datetime, base: float, top: int = 5) -> list[str]:
         """Accounts ranked by the hostile reach their best thread seeded around `since`, over the calm
         level `base`."""
-        scores: dict[str, float] = {}
-        first: dict[str, datetime] = {}
-        for thread in self.threads.values():
-            lag = (thread.at - since).total_seconds() / 60.0
-            if lag < -self.lookback_minutes:
-                continue
-            credit = thread.reach * _excess(self.hostility(thread), base) + thread.carried
-            score = credit * math.exp(-abs(lag) / self.fade_minutes)
-            if score > scores.get(thread.author, 0.0):
-                scores[thread.author] = score
-            first.setdefault(thread.author, thread.at)
-        ranked = sorted(scores, key=lambda a: (-scores[a], first[a]))
-        return [a for a in ranked if scores[a] > 0][:top]
+        return [c.author for c in best_per_account(self.credits(since, base))][:top]
+
+
+@dataclass(frozen=True)
+class Credit:
+    """One thread's part in a hostile wave: its original post, when it came relative to the change
+    (`lag`, minutes), the reach of the original and its reposts, its hostility (answers blended in),
+    how many answers it drew, the hostile reach it seeded over the calm level (`credit`) and that credit
+    faded by its distance from the change (`score`, what triggers are ranked by)."""
+
+    post_id: str
+    author: str
+    at: datetime
+    lag: float
+    reach: float
+    hostility: float
+    answers: int
+    credit: float
+    score: float
+
+
+def best_per_account(credits: list[Credit]) -> list[Credit]:
+    """Each account's best-scoring thread, ranked by score (ties: the earliest first); zero scores left out."""
+    best: dict[str, Credit] = {}
+    first: dict[str, datetime] = {}
+    for c in credits:
+        if c.score > (best[c.author].score if c.author in best else 0.0):
+            best[c.author] = c
+        first.setdefault(c.author, c.at)
+    return sorted(best.values(), key=lambda c: (-c.score, first[c.author]))
 
 
 _LEADING_MENTIONS = re.compile(r"^\s*(?:@[\w.@-]+[:,]?\s+)+")

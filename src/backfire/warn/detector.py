@@ -99,7 +99,8 @@ class HijackDetector:
                  cooldown_minutes: float = 60.0, min_posts: int = 20, repost_share: float = 0.5,
                  lag_minutes: float = 60.0, caution: float = 0.3, rebaseline_hours: float = 12.0,
                  rate_from_stream: bool = True, answer_context: bool = False, dispersion_from_stream: bool = True,
-                 structure_effect: float = 2.1, structure_prior: float | None = None) -> None:
+                 structure_effect: float = 2.1, structure_prior: float | None = None, board_limit: int = 5000,
+                 keep_links: bool = False) -> None:
         self.campaign = campaign
         self.false_alarms_per_day = false_alarms_per_day
         self.posts_per_day = posts_per_day
@@ -118,6 +119,10 @@ class HijackDetector:
         self.rebaseline_hours = rebaseline_hours
         self.rate_from_stream = rate_from_stream
         self.dispersion_from_stream = dispersion_from_stream
+        self.board_limit = board_limit
+        self.keep_links = keep_links
+        self.links: dict[str, str] = {}  # with `keep_links`: post id -> the post it reposts or answers (the board's)
+        self.changes: list[tuple[datetime, float]] = []  # per alarm: its change point and the calm level then
         self._volume = 0.0  # evidence weight seen (the CUSUMs' increments are per weight unit)
         self._first: datetime | None = None
         self._last: datetime | None = None
@@ -126,7 +131,7 @@ class HijackDetector:
         self._weights = ReachWeights(repost_share)
         self._retweets = Retweets()
         self._context = Context(enabled=answer_context)  # opt-in: see context.py for why it is off
-        self._board = Threads(lookback_minutes=60.0)  # slow burns: the CUSUM leaves zero late
+        self._board = Threads(limit=board_limit, lookback_minutes=60.0)  # slow burns: the CUSUM leaves zero late
         # How clustered the calm evidence is; until the stream shows it, the worst case (`design_effect`)
         # unless `structure_prior` says otherwise (calibrating `structure_effect` needs a prior of 1).
         self._structure = Structure(prior=self.structure_prior, memory=memory)
@@ -194,6 +199,11 @@ class HijackDetector:
         return min(self.design_effect, self.structure_effect * self._structure.factor)
 
     @property
+    def board(self) -> Threads:
+        """The trigger board: every thread (original with its reposts and answers) and its hostile credit."""
+        return self._board
+
+    @property
     def posts_seen(self) -> int:
         """How many posts (the owner's left out) the detector has taken; it alarms from `min_posts` on."""
         return self._seen
@@ -218,7 +228,9 @@ class HijackDetector:
         # A verdict without p_support (a classifier that gives only p_hostile) takes a side entirely.
         support = verdict.p_support if "p_support" in verdict.model_fields_set else None
         audience = (reach if post.repost_of is not None else seed_reach)(post.author.followers)
-        self._board.record(post, p, audience, self.baseline, support)
+        parent = self._board.record(post, p, audience, self.baseline, support)
+        if self.keep_links and parent is not None:
+            self.links[post.id] = parent
         self._accumulate(post, p, w, cluster)
         return self._maybe_alarm(post)
 
@@ -348,6 +360,7 @@ class HijackDetector:
         start = self._starts[self._leader()] or post.created_at
         examples = sorted(self._examples, reverse=True)
         triggers = self._board.rank(start, self.baseline)
+        self.changes.append((start, self.baseline))
         share, before = self.share(), self.baseline
         return Alarm(
             at=post.created_at, severity=severity, hostile_share=round(share, 4), share_before=round(before, 4),

@@ -1,0 +1,83 @@
+"""The `analyze` command: classify and watch a stored campaign, then explain it."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from backfire import settings
+from backfire.cli.app import app
+from backfire.cli.common import alarm_hooks, err, make_detector
+from backfire.cli.core import _campaign_of, _fail, _open, _progress
+from backfire.cli.live import parse_since
+from backfire.model import Campaign
+from backfire.store import Store
+
+SinceOpt = Annotated[str | None, typer.Option("--since", help="Explain from this time (ISO, or 2h/1d ago).")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="Explain up to this time (ISO, or 2h/1d ago).")]
+
+
+@app.command("analyze")
+def analyze_cmd(
+    campaign: Annotated[str, typer.Argument(help="A campaign in the store.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as one JSON object.")] = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    reclassify: Annotated[bool, typer.Option("--reclassify", help="Classify every post again.")] = False,
+    db: str | None = settings.DB.option(),
+    model: str | None = settings.MODEL.option(),
+    detector: str | None = settings.DETECTOR.option(),
+    webhook_url: str | None = settings.WEBHOOK_URL.option(),
+    slack_webhook: str | None = settings.SLACK_WEBHOOK.option(),
+    smtp_url: str | None = settings.SMTP_URL.option(),
+    false_alarms: float | None = settings.FALSE_ALARMS.option(),
+    design_effect: float | None = settings.DESIGN_EFFECT.option(),
+) -> None:
+    """Classify and watch a stored campaign (verdicts and alarms stored), then explain it: cascade,
+    triggers, amplifiers, narratives, what changed at the onset."""
+    from backfire.explain.analysis import explain_campaign
+    from backfire.explain.text import describe
+
+    try:
+        start, end = parse_since(since), parse_since(until)
+    except ValueError as exc:
+        raise _fail(str(exc).replace("--since", "--since/--until")) from exc
+    with _open(db) as store:
+        camp = _campaign_of(store, campaign)
+        if reclassify or store.count_verdicts(campaign) < store.count_posts(campaign):
+            _classify_and_watch(store, camp, model, detector, (webhook_url, slack_webhook, smtp_url),
+                                false_alarms, design_effect)
+        err.print("Explaining the campaign...", highlight=False)
+        data = explain_campaign(store, camp, start, end, embed=_embedder(model))
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False))
+        return
+    for line in describe(data):
+        typer.echo(line)
+
+
+def _classify_and_watch(store: Store, camp: Campaign, model: str | None, detector: str | None,
+                        channels: tuple[str | None, str | None, str | None], false_alarms: float | None,
+                        design_effect: float | None) -> None:
+    from backfire.pipeline import analyze_campaign
+    from backfire.understand import get_classifier
+
+    classifier = get_classifier(settings.MODEL.resolve(model))
+    det = make_detector(camp, detector, false_alarms, design_effect)
+    tag = camp.tags[0] if camp.tags else camp.name
+    with _progress() as bar:
+        task = bar.add_task("Classifying and watching", total=store.count_posts(camp.name))
+        pipeline = analyze_campaign(store, camp, classifier, det, on_alarm=alarm_hooks(tag, *channels),
+                                    progress=lambda n: bar.update(task, completed=n))
+    s = pipeline.summary()
+    err.print(f"Analysed {s['posts']:,} posts of {camp.name}: {s['stances']}; {s['alarms']} alarm(s)",
+              highlight=False)
+
+
+def _embedder(model: str | None) -> object:
+    """The sentence embeddings narratives cluster: the classifier's own when it has them."""
+    from backfire.explain.narratives import classifier_embedder
+
+    return classifier_embedder(settings.MODEL.resolve(model))
