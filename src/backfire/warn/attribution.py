@@ -125,7 +125,8 @@ class Threads:
     >>> t = datetime(2014, 4, 22, 20, tzinfo=UTC)
     >>> board.record(Post(id="1", platform="x", author=Author(handle="a"), created_at=t, text="Such gentle"), 0.9, 1.0)
     >>> board.record(Post(id="2", platform="x", author=Author(handle="b"), created_at=t, text="x", repost_of="1"),
-    ...              0.9, 2.0)
+    ...              0.9, 2.0)   # the post it joined
+    '1'
     >>> board.rank(t, 0.2), round(board.threads["1"].reach, 1)
     (['a'], 3.0)
     """
