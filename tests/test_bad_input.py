@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from backfire.model import Post, Quarantined
-from backfire.sources import SourceError, detect_format, read_posts
+from backfire.sources import SourceError, detect_format, input_id, read_posts
 
 DATA = Path(__file__).parent / "data"
 
@@ -27,7 +27,7 @@ def line(record: Any) -> bytes:
 
 
 def split(items: list[Post | Quarantined]) -> tuple[list[str], list[tuple[int, str]]]:
-    posts = [i.id for i in items if isinstance(i, Post)]
+    posts = [input_id(i) for i in items if isinstance(i, Post)]
     bad = [(i.line, i.reason) for i in items if isinstance(i, Quarantined)]
     return posts, bad
 
@@ -43,7 +43,7 @@ def interleaved(tmp_path: Path) -> Path:
         line({**tweet(98), "user": "not-an-object"}),                       # 5 wrong type
         line(tweet(3, text="caf\u00e9 \U0001F46E #MyHCPD")),                # 6
         line(tweet(97)).replace(b"Proud", b"Pr\xff\xfeud"),                 # 7 invalid UTF-8
-        line({"delete": {"status": {"id_str": "5"}}}),                      # 8 not a post
+        line({"limit": {"track": 5, "timestamp_ms": "1398190000000"}}),      # 8 not a post
         line(tweet(4)),                                                     # 9
         line({k: v for k, v in tweet(96).items() if k != "user"}),          # 10 missing field
         line([1, 2, 3]),                                                    # 11 not an object
@@ -69,7 +69,7 @@ def test_bad_lines_are_quarantined_between_good_ones(interleaved: Path) -> None:
     assert reasons[2].startswith("truncated JSON")
     assert reasons[5].startswith("invalid record") and "user" in reasons[5]
     assert reasons[7].startswith("invalid UTF-8 at byte")
-    assert reasons[8] == "not a post: v1.1 delete notice"
+    assert reasons[8] == "not a post: v1.1 limit notice"
     assert reasons[10] == "missing field: tweet has no 'user'"
     assert reasons[11].startswith("not a JSON object")
     assert reasons[12].startswith("invalid record: wrong types") and "followers" in reasons[12]
@@ -207,7 +207,7 @@ def test_csv_with_a_huge_cell_and_no_text_column(tmp_path: Path) -> None:
     path = tmp_path / "big.csv"
     path.write_text("text\n" + "w" * (10 * 1024 * 1024) + " #MyHCPD\nsmall one\n", encoding="utf-8")
     posts = [p for p in read_posts(path) if isinstance(p, Post)]
-    assert [p.id for p in posts] == ["0", "1"] and posts[0].hashtags == ["MyHCPD"]
+    assert [input_id(p) for p in posts] == ["0", "1"] and posts[0].hashtags == ["MyHCPD"]
     ids, bad = split(list(read_posts(path, max_line_bytes=1024)))
     assert ids == ["1"] and bad[0][0] == 2 and bad[0][1].startswith("line too long")
     headless = tmp_path / "headless.csv"

@@ -49,11 +49,11 @@ def test_bad_lines_interleaved_are_quarantined_and_good_ones_kept(fresh_store: S
 def test_an_interrupted_ingest_resumes_from_its_cursor(fresh_store: Store, tmp_path: Path) -> None:
     f = write_lines(tmp_path / "a.jsonl", [v1(i) for i in range(40)])
     # pretend an earlier run committed the first 25 records of this exact file
-    fresh_store.add_posts([], "c", cursor=(file_cursor_name(f), "25"))
+    fresh_store.add_posts([], "c", cursor=(file_cursor_name(f, "c"), "25"))
     report = ingest(fresh_store, [f], "c", batch_size=10)
     assert report.resumed == 25
     assert report.added == 15
-    assert fresh_store.get_cursor(file_cursor_name(f)) == "40"
+    assert fresh_store.get_cursor(file_cursor_name(f, "c")) == "40"
 
 
 def test_a_changed_file_is_read_again(fresh_store: Store, tmp_path: Path) -> None:

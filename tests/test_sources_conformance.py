@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from backfire.model import Post, Quarantined
+from backfire.model import Deletion, Post, Quarantined
 from backfire.sources import FORMATS, SourceError, detect_format, read_posts, write_posts
 
 DATA = Path(__file__).parent / "data"
@@ -122,10 +122,12 @@ def test_reads_every_sample_record(filename: str, name: str) -> None:
     items = list(read_posts(DATA / filename))
     posts = [p for p in items if isinstance(p, Post)]
     skipped = [q for q in items if isinstance(q, Quarantined)]
+    deletions = [d for d in items if isinstance(d, Deletion)]  # delete records are read, not quarantined
     assert len(posts) == n_posts
-    assert len(skipped) == n_other
+    assert len(skipped) + len(deletions) == n_other
     assert all(q.reason.startswith("not a post:") for q in skipped), [q.reason for q in skipped]
     assert all(q.format == name for q in skipped)
+    assert all(d.path == str(DATA / filename) and d.line > 0 for d in deletions)
 
 
 @pytest.mark.parametrize(("filename", "name"), sample_params())

@@ -2,18 +2,24 @@
 
 Each file is read as a stream of posts and quarantined records (`sources.read_posts`), committed in
 batches; each batch is committed together with a per-file cursor (how many records of that exact file,
-by path, size and modification time, are in the store), so a run that is stopped resumes where its
-last batch ended. Running the same files again stores nothing twice.
+by path, size and modification time, are in the campaign), so a run that is stopped resumes where its
+last batch ended. Running the same files again stores nothing twice; the same file ingested into another
+campaign links its posts (stored once) to that campaign too.
+
+Edits replace the stored version (the history is kept), deletions mark posts deleted, Mastodon statuses
+that are not public or unlisted and those of accounts that opted out are skipped (`private=True` keeps
+them), and texts cut short with no full text, and files without times, are counted: `IngestReport`.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from backfire.model import Campaign, Post, Quarantined
+from backfire.model import Campaign, Deletion, Post, Quarantined, Skipped
 from backfire.sources import SourceError, read_posts
 from backfire.store import Store
 
@@ -30,25 +36,44 @@ class IngestReport:
     duplicates: int = 0
     quarantined: int = 0
     resumed: int = 0
+    edited: int = 0  # posts seen in another version than the one stored (the latest is kept)
+    deletions: int = 0  # delete records read
+    deleted: int = 0  # stored posts they marked deleted
+    truncated: int = 0  # posts whose text the record cut short, with no full text to read
+    skipped: Counter[str] = field(default_factory=Counter)  # reason -> posts left out (privacy)
+    undated_files: list[str] = field(default_factory=list)  # files whose posts carry no time
     problems: list[Quarantined] = field(default_factory=list)
 
     def summary(self) -> str:
-        """`Ingested 99,998 posts, 2 quarantined (see backfire quarantine)` and the duplicates."""
+        """`Ingested 99,998 posts, 2 quarantined (see backfire quarantine)`, then what else happened."""
         parts = [f"Ingested {self.added:,} posts"]
         if self.duplicates:
             parts.append(f"{self.duplicates:,} already stored")
+        if self.edited:
+            parts.append(f"{self.edited:,} edited (latest version kept, history stored)")
+        if self.deletions:
+            parts.append(f"{self.deletions:,} deletions read ({self.deleted:,} stored posts marked deleted)")
         if self.resumed:
             parts.append(f"{self.resumed:,} records skipped as done by an earlier run")
+        if self.skipped:
+            reasons = "; ".join(f"{n:,} {why}" for why, n in self.skipped.most_common())
+            parts.append(f"{sum(self.skipped.values()):,} left out ({reasons})")
+        if self.truncated:
+            parts.append(f"{self.truncated:,} with a truncated text (flagged)")
         text = ", ".join(parts)
         if self.quarantined:
             text += f", {self.quarantined:,} quarantined (see backfire quarantine)"
+        for path in self.undated_files:
+            text += (f". {path} has no times: its posts are kept in file order (dated from 1970-01-01 by row);"
+                     " `detect` needs times")
         return text
 
 
-def file_cursor_name(path: Path) -> str:
-    """The cursor key of one exact version of a file: a changed file is read again from the start."""
+def file_cursor_name(path: Path, campaign: str) -> str:
+    """The cursor key of one exact version of a file read into one campaign: a changed file is read again
+    from the start, and so is the same file read into another campaign."""
     st = path.stat()
-    return f"ingest:{path.resolve()}:{st.st_size}:{st.st_mtime_ns}"
+    return f"ingest:{campaign}:{path.resolve()}:{st.st_size}:{st.st_mtime_ns}"
 
 
 def ingest(
@@ -58,17 +83,20 @@ def ingest(
     fmt: str | None = None,
     batch_size: int = 5000,
     progress: Progress | None = None,
+    private: bool = False,
 ) -> IngestReport:
     """Ingest `paths` into `store` under `campaign`; return what happened.
 
-    `progress`, when given, is called with the number of records read so far after every batch.
+    `progress`, when given, is called with the number of records read so far after every batch. Posts a
+    format excludes for privacy (Mastodon statuses that are not public or unlisted, accounts that opted
+    out) are skipped and counted unless `private`.
     """
     name = _ensure_campaign(store, campaign)
     report = IngestReport()
     for path in map(Path, paths):
         report.files += 1
         try:
-            _ingest_file(store, path, name, fmt, batch_size, report, progress)
+            _ingest_file(store, path, name, fmt, batch_size, report, progress, private)
         except SourceError as exc:  # the whole file is unreadable: say so, go on with the next
             bad = Quarantined(path=str(path), line=0, reason=str(exc), format=fmt)
             store.add_quarantined([bad], name)
@@ -94,29 +122,40 @@ def _ingest_file(
     batch_size: int,
     report: IngestReport,
     progress: Progress | None,
+    private: bool = False,
 ) -> None:
-    cursor = file_cursor_name(path)
+    cursor = file_cursor_name(path, campaign)
     done = int(store.get_cursor(cursor) or 0)
-    records: Iterator[Post | Quarantined] = read_posts(path, fmt)
+    records: Iterator[Post | Quarantined | Deletion | Skipped] = read_posts(path, fmt, private=private)
     if done:
         skipped = sum(1 for _ in islice(records, done))
         report.resumed += skipped
         report.read += skipped
-    consumed = done
+    consumed, posts_read, undated = done, 0, 0
     while batch := list(islice(records, batch_size)):
         consumed += len(batch)
         posts = [r for r in batch if isinstance(r, Post)]
         bad = [r for r in batch if isinstance(r, Quarantined)]
+        deletions = [r for r in batch if isinstance(r, Deletion)]
+        report.skipped.update(r.reason for r in batch if isinstance(r, Skipped))
+        report.truncated += sum(p.truncated for p in posts)
+        posts_read, undated = posts_read + len(posts), undated + sum(p.undated for p in posts)
         if bad:
             store.add_quarantined(bad, campaign)
             report.quarantined += len(bad)
             report.problems.extend(bad[: max(0, 100 - len(report.problems))])
         result = store.add_posts(posts, campaign, cursor=(cursor, str(consumed)))
+        if deletions:  # after the batch's posts: a post and its deletion in one batch end deleted
+            report.deletions += len(deletions)
+            report.deleted += store.mark_deleted(deletions, cursor=(cursor, str(consumed)))
         report.added += result.added
         report.duplicates += result.duplicates
+        report.edited += result.edited
         report.read += len(batch)
         if progress is not None:
             progress(report.read)
+    if posts_read and undated == posts_read:
+        report.undated_files.append(str(path))
 
 
 def default_paths(paths: Iterable[str]) -> list[Path]:

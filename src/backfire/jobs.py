@@ -12,14 +12,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from backfire.model import Alarm, Campaign, Post, Quarantined
+from backfire.model import Alarm, Campaign, Deletion, Post, Quarantined
 from backfire.pipeline import AlarmHook, Pipeline, resolve_owners
-from backfire.sources import accounts_named, read_posts
+from backfire.sources import SourceError, accounts_named, detect_format, input_id, link_aliases, read_posts
 from backfire.understand import classify_posts
 from backfire.understand.base import Classifier
 from backfire.warn.base import Detector
 
 Progress = Callable[[int], None]
+
+
+def _format_of(path: Path) -> str | None:
+    try:
+        return detect_format(path)
+    except SourceError:  # an empty file, or one read_posts will refuse with the same message
+        return None
+
+
+class UndatedFile(SourceError):
+    """A file whose posts carry no time, given to a job that needs time order."""
 
 
 @dataclass
@@ -30,11 +41,16 @@ class FileReport:
     bad: list[Quarantined] = field(default_factory=list)
     owner_posts: int | None = None  # posts by the campaign's owner (`detect_file`, when it names one)
     duplicates: int = 0  # records of a post already read (`detect_file` counts each post once)
+    deletions: int = 0  # delete records (not posts)
+    undated: int = 0  # posts whose record gave no time
+    format: str | None = None  # the file's format
 
     def summary(self, verb: str) -> str:
         text = f"{verb} {self.posts:,} posts"
         if self.duplicates:
             text += f" ({self.duplicates:,} repeated records of a post already read, counted once)"
+        if self.deletions:
+            text += f", {self.deletions:,} delete records read"
         if self.bad:
             text += f", skipped {len(self.bad):,} unreadable records (first: line {self.bad[0].line}: "
             text += f"{self.bad[0].reason})"
@@ -52,6 +68,12 @@ def _posts_of(path: Path, fmt: str | None, report: FileReport, on_bad: Callable[
             if on_bad is not None:
                 on_bad(item)
             continue
+        if isinstance(item, Deletion):
+            report.deletions += 1
+            continue
+        if not isinstance(item, Post):
+            continue
+        report.undated += item.undated
         if distinct:
             if item.key in seen:
                 report.duplicates += 1
@@ -76,7 +98,7 @@ def classify_file(
         classify_posts(_posts_of(path, fmt, report, on_bad), campaign, classifier), start=1
     ):
         row = verdict.contract_fields()
-        row["id"] = post.id
+        row["id"] = input_id(post)
         row.update(p_support=round(verdict.p_support, 4), platform=post.platform, author=post.author.handle)
         if verdict.inherited_from:
             row["inherited_from"] = verdict.inherited_from
@@ -98,14 +120,21 @@ def detect_file(
 ) -> tuple[list[Alarm], FileReport]:
     """Run the posts of `path`, sorted by time, through classification and the detector. A post the file
     holds more than once (overlapping pages of an export, a collector that reconnected and replayed) is
-    evidence once: its repeats are counted in the report, as `ingest` counts them, and skipped."""
-    report = FileReport()
+    evidence once: its repeats are counted in the report, as `ingest` counts them, and skipped. A file
+    whose posts carry no time (a CSV without a time column) is refused with `UndatedFile`; undated rows of
+    a file with times are left out and counted in `report.undated`."""
+    report = FileReport(format=fmt or _format_of(path))
     posts, names = [], {}
-    for post in _posts_of(path, fmt, report, on_bad, distinct=True):
+    for post in _posts_of(path, report.format, report, on_bad, distinct=True):
         if campaign.owners:  # the handles the file pairs with account ids, read before the raw record goes
             names.update(accounts_named([post]))
         post.raw = None
         posts.append(post)
+    if posts and report.undated == len(posts):
+        raise UndatedFile(f"{path} has no times (no created_at/timestamp column): the hijack detector follows "
+                          "the posts in time order and cannot run on it. Add a time column, or use `classify`.")
+    posts = link_aliases([p for p in posts if not p.undated])
+    report.posts = len(posts)
     posts.sort(key=lambda p: p.created_at)
     resolve_owners(campaign, names)
     if campaign.owners:

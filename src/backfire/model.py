@@ -66,6 +66,12 @@ class Post(BaseModel):
     reposts, when the record carries it. Originals embedded in a record (a retweet's `retweeted_status`,
     a quote's quoted tweet, a Mastodon reblog) are mapped too and kept in `embedded`; `raw` is the
     record exactly as it came.
+
+    `edited_at` is set on a later version of an edited post (same `id`; the store keeps the latest and
+    the history). `aliases` are other ids records of the same platform use for this post (a Mastodon
+    status's instance-local id, the other versions of an edited tweet): the store resolves a reference
+    to an alias to `id`. `truncated` marks a text the record cut short with no full text to read;
+    `undated` a post whose record gave no time (`created_at` then only keeps the file order).
     """
 
     id: str
@@ -81,6 +87,10 @@ class Post(BaseModel):
     quote_of: str | None = None
     repost_of: str | None = None
     lang: str | None = None
+    edited_at: datetime | None = None
+    aliases: list[str] = Field(default_factory=list)
+    truncated: bool = False
+    undated: bool = False
     raw: dict[str, Any] | None = Field(default=None, repr=False)
     embedded: list[Post] = Field(default_factory=list, repr=False)
 
@@ -88,6 +98,11 @@ class Post(BaseModel):
     @classmethod
     def _utc(cls, v: datetime) -> datetime:
         return as_utc(v)
+
+    @field_validator("edited_at")
+    @classmethod
+    def _utc_edit(cls, v: datetime | None) -> datetime | None:
+        return None if v is None else as_utc(v)
 
     @field_validator("id")
     @classmethod
@@ -223,13 +238,42 @@ class Alarm(BaseModel):
 
 
 class Quarantined(BaseModel):
-    """An input record that could not become a post: where it was, why, and (the start of) what it was."""
+    """An input record that could not become a post: where it was, why, and (the start of) what it was.
+
+    `part` numbers the posts of one multi-post record (a response page: 1, 2, ...; 0 for a whole line)
+    and `record_id` is the bad post's own id when it has one."""
 
     path: str
     line: int
     reason: str
     snippet: str = ""
     format: str | None = None
+    part: int = 0
+    record_id: str | None = None
+
+
+class Deletion(BaseModel):
+    """A record saying a post was deleted (a delete notice, a Jetstream delete commit, a Mastodon
+    `delete` event). `id` is the post's id on `platform`, or one of its aliases (a Mastodon local id)."""
+
+    platform: str
+    id: str
+    at: datetime | None = None
+    path: str = ""
+    line: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.id}"
+
+
+class Skipped(BaseModel):
+    """A post left out on purpose (not stored): why, and where it was. Used for privacy: a Mastodon status
+    that is not public or unlisted, or whose account opted out of collection."""
+
+    path: str
+    line: int
+    reason: str
 
 
 _WS = re.compile(r"\s+")

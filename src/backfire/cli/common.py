@@ -10,7 +10,8 @@ from backfire import settings
 from backfire.model import Alarm, Campaign, Post
 from backfire.warn.base import Detector
 
-err = Console(stderr=True)
+# soft_wrap: a message is one line however long, so logs and pipes never see it split at 80 columns
+err = Console(stderr=True, soft_wrap=True)
 
 
 def print_alarm(tag: str) -> Any:

@@ -71,6 +71,13 @@ def _where(item: Quarantined) -> str:
     return text
 
 
+def _missing_module(exc: ModuleNotFoundError) -> str:
+    return (f"the classifier needs the Python package {exc.name!r}, which is not installed. The default model's "
+            "packages are part of backfire's default install: reinstall it with its dependencies "
+            "(`pip install --force-reinstall backfire`, after `pip install torch==2.13.0 --index-url "
+            "https://download.pytorch.org/whl/cpu` for the CPU build), or choose `--model baseline`.")
+
+
 def _warn_bad(item: Quarantined) -> None:
     err.print(f"[yellow]Skipped[/yellow] {escape(_where(item))}: {escape(item.reason)}", highlight=False)
 
@@ -165,6 +172,8 @@ def classify_cmd(
                                    progress=lambda n: bar.update(task, completed=n))
     except SourceError as exc:
         raise _fail(str(exc)) from exc
+    except ModuleNotFoundError as exc:
+        raise _fail(_missing_module(exc)) from exc
     err.print(report.summary("Classified"), highlight=False)
     if not report.posts:  # nothing usable was read (docs/cli.md: exit status 1)
         raise typer.Exit(1)
@@ -203,6 +212,8 @@ def detect_cmd(
                                          progress=lambda n: bar.update(task, completed=n))
     except SourceError as exc:
         raise _fail(str(exc)) from exc
+    except ModuleNotFoundError as exc:
+        raise _fail(_missing_module(exc)) from exc
     if as_json:
         typer.echo(json.dumps({"campaign": campaign.name, "posts": report.posts, "owner_posts": report.owner_posts,
                                "alarms": [a.contract_fields() for a in alarms]}, ensure_ascii=False))

@@ -26,6 +26,28 @@ FORMATS = load_formats()
 _NAMERS = [f for module in FORMATS.values() if (f := getattr(module, "named_accounts", None))]
 
 
+def input_id(post: Post) -> str:
+    """The id a post has in its input as `classify` reports it: its id, except for a CSV row without an id
+    column, whose 0-based row number it is (its stored id is derived from its content)."""
+    from backfire.sources.csv_source import input_id as csv_input_id
+
+    return csv_input_id(post)
+
+
+def link_aliases(posts: list[Post]) -> list[Post]:
+    """`posts` with each reply, quote or repost that names another post of the list by an alias (a
+    Mastodon status's instance-local id) pointed at that post's id, as the store does on ingest."""
+    ids = {(p.platform, a): p.id for p in posts for a in p.aliases}
+    if not ids:
+        return posts
+    out = []
+    for post in posts:
+        update = {f: ids[(post.platform, r)] for f in ("reply_to", "quote_of", "repost_of")
+                  if (r := getattr(post, f)) is not None and (post.platform, r) in ids}
+        out.append(post.model_copy(update=update) if update else post)
+    return out
+
+
 def accounts_named(posts: Iterable[Post]) -> dict[str, str]:
     """{handle (casefolded): account id} as the posts' raw records pair them (e.g. Bluesky mention facets)."""
     found: dict[str, str] = {}
@@ -45,6 +67,8 @@ __all__ = [
     "UnknownRecord",
     "accounts_named",
     "detect_format",
+    "input_id",
+    "link_aliases",
     "map_record",
     "read_posts",
     "write_posts",

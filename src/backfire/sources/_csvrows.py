@@ -6,19 +6,22 @@ import csv
 from collections.abc import Iterator
 from typing import IO, Any
 
+from backfire.sources._columns import ID_NAMES, TEXT_NAMES, norm
 from backfire.sources._io import Bad, decode_line, iter_lines
 from backfire.sources.errors import SourceError
 
 ROW_KEY = "__row"
+SEEN_KEY = "__seen"
 DELIMITERS = (",", "\t", ";", "|")
 
 
 def header_delimiter(header: str, prefer_tab: bool = False) -> str | None:
-    """The delimiter under which `header` has a `text` column, or None when none does."""
+    """The delimiter under which `header` has a text column (`text`, `full_text`, ...: see `_columns`), or
+    None when none does."""
     order = ("\t", *DELIMITERS) if prefer_tab else DELIMITERS
     for delimiter in order:
         columns = next(csv.reader([header], delimiter=delimiter), [])
-        if any(c.strip().strip("\ufeff").lower() == "text" for c in columns):
+        if any(norm(c) in TEXT_NAMES for c in columns):
             return delimiter
     return None
 
@@ -27,7 +30,9 @@ def csv_rows(stream: IO[bytes], max_bytes: int, prefer_tab: bool = False) -> Ite
     """Yield `(line number, row dict)` for each data row, and `Bad` for lines that cannot be read.
 
     Each row dict maps the header's column names to cell strings (None for missing cells) and holds
-    its 0-based data-row number under `__row`. Raises `SourceError` when the header has no `text` column.
+    its 0-based data-row number under `__row`. When the header has no id column, `__seen` holds how many
+    earlier rows of the file had exactly the same cells (the CSV source derives ids from the content and
+    this count). Raises `SourceError` when the header has no `text` column.
     """
     bad: list[Bad] = []
     lines = _Lines(iter_lines(stream, max_bytes), bad)
@@ -41,6 +46,7 @@ def csv_rows(stream: IO[bytes], max_bytes: int, prefer_tab: bool = False) -> Ite
     header = [c.strip().lstrip("\ufeff") for c in next(csv.reader([header_line], delimiter=delimiter))]
     csv.field_size_limit(max(max_bytes, csv.field_size_limit()))
     reader = csv.reader(lines, delimiter=delimiter)
+    seen: dict[int, int] | None = None if any(norm(c) in ID_NAMES for c in header) else {}
     row_number = 0
     while True:
         start = lines.count + 1
@@ -57,7 +63,12 @@ def csv_rows(stream: IO[bytes], max_bytes: int, prefer_tab: bool = False) -> Ite
         yield from _flush(bad)
         if flagged or cells:
             if not flagged:
-                yield start, _row(header, cells, row_number)
+                row = _row(header, cells, row_number)
+                if seen is not None:  # repeats of a row are told apart by their count
+                    digest = hash(tuple(cells))
+                    row[SEEN_KEY] = seen.get(digest, 0)
+                    seen[digest] = row[SEEN_KEY] + 1
+                yield start, row
             row_number += 1
     yield from _flush(bad)
 

@@ -24,6 +24,9 @@ class MissingField(SourceError):
 
     kind = "missing field"
 
-    def __init__(self, field: str, what: str = "record") -> None:
-        super().__init__(f"{what} has no {field!r}")
-        self.field = field
+    def __init__(self, field: str | list[str], what: str = "record", hint: str = "") -> None:
+        names = [field] if isinstance(field, str) else field
+        listed = " and no ".join(repr(n) for n in names)
+        super().__init__(f"{what} has no {listed}" + (f" ({hint})" if hint else ""))
+        self.field = names[0]
+        self.fields = names

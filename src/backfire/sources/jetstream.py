@@ -1,7 +1,8 @@
 """Bluesky Jetstream events (the JSON form of the AT Protocol firehose), one per line.
 
 Posts (`app.bsky.feed.post`) and reposts (`app.bsky.feed.repost`) from `kind: commit` events with
-operation `create` (or `update`) become posts; identity and account events, deletes and other
+operation `create` become posts, and with `update` later versions of them (`edited_at`: the event time);
+a `delete` commit of either is a `Deletion` (`to_deletion`); identity and account events and other
 collections (likes, follows...) raise `UnknownRecord`.
 
 - `id` is the record's `at://{did}/{collection}/{rkey}` URI; `platform` is "bluesky".
@@ -14,6 +15,9 @@ collections (likes, follows...) raise `UnknownRecord`.
   blob's CID, `https://cdn.bsky.app/img/feed_fullsize/plain/{did}/{cid}@jpeg` (video: the
   `video.bsky.app` playlist).
 - `created_at` is the record's `createdAt`, else the event's `time_us`.
+- A post with no text of its own reads the alt text of its images or video and the title and description
+  of its link card as its text (so an image-only post can be judged); a quote with nothing of its own
+  (no text, no media, no card) is a repost of what it quotes (`repost_of`) and takes its verdict.
 
 Writing (`to_raw`, used by the simulator) keeps Bluesky-shaped posts as they are. Posts from elsewhere
 first pass through `native`, which gives every author a DID (`account`) and every post the
@@ -30,7 +34,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zlib import crc32
 
-from backfire.model import Author, Media, Post
+from backfire.model import Author, Deletion, Media, Post
 from backfire.sources._common import (
     as_dict,
     as_list,
@@ -85,14 +89,37 @@ def to_post(raw: dict[str, Any]) -> Post:
     }
     if collection == REPOST:
         return Post(**common, repost_of=need(as_dict(record.get("subject")), "uri", "repost subject"))
-    text = record.get("text")
+    text = record.get("text", "")
     if not isinstance(text, str):
         raise SourceError(f"post text of type {type(text).__name__}")
     rich, embed = _richtext(record, text), _embed(record.get("embed"), did)
     rich["urls"] = unique(rich["urls"] + embed.pop("urls", []))
+    card = embed.pop("card", "")
+    if not text.strip():
+        text = "\n\n".join(t for t in [*(m.alt for m in embed.get("media", []) if m.alt), card] if t)
+        if not text and not embed.get("media") and embed.get("quote_of"):
+            embed["repost_of"] = embed.pop("quote_of")
+    if commit["operation"] == "update":
+        common["edited_at"] = _event_time(raw)
     return Post(**common, text=text, **rich, **embed,
                 reply_to=as_dict(as_dict(record.get("reply")).get("parent")).get("uri"),
                 lang=next(iter(as_list(record.get("langs"))), None))
+
+
+def to_deletion(raw: dict[str, Any]) -> Deletion | None:
+    """A delete commit of a post or repost as a `Deletion` of its `at://` URI."""
+    commit = as_dict(raw.get("commit"))
+    if raw.get("kind") != "commit" or commit.get("operation") != "delete":
+        return None
+    did, collection, rkey = raw.get("did"), commit.get("collection"), commit.get("rkey")
+    if collection not in (POST, REPOST) or not isinstance(did, str) or not isinstance(rkey, str):
+        return None
+    at = _event_time(raw) if isinstance(raw.get("time_us"), int) else None
+    return Deletion(platform=PLATFORM, id=f"at://{did}/{collection}/{rkey}", at=at)
+
+
+def _event_time(raw: dict[str, Any]) -> datetime:
+    return datetime.fromtimestamp(int(need(raw, "time_us", "event")) / 1e6, tz=UTC)
 
 
 def _commit(raw: dict[str, Any]) -> dict[str, Any]:
@@ -111,7 +138,7 @@ def _commit(raw: dict[str, Any]) -> dict[str, Any]:
 def _created(record: dict[str, Any], raw: dict[str, Any]) -> datetime:
     if record.get("createdAt"):
         return parse_time(record["createdAt"])
-    return datetime.fromtimestamp(int(need(raw, "time_us", "event")) / 1e6, tz=UTC)
+    return _event_time(raw)
 
 
 def facets(record: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -181,7 +208,9 @@ def _embed(embed: Any, did: str) -> dict[str, Any]:
         return {"media": [Media(url=VIDEO_URL.format(did=did, cid=blob_cid(embed.get("video"))),
                                 type="video", alt=embed.get("alt") or None)]}
     if kind == "app.bsky.embed.external":
-        return {"urls": [as_dict(embed.get("external")).get("uri")]}
+        card = as_dict(embed.get("external"))
+        words = [str(card.get(k) or "").strip() for k in ("title", "description")]
+        return {"urls": [card.get("uri")], "card": "\n".join(w for w in words if w)}
     return {}
 
 

@@ -1,8 +1,13 @@
 """Mastodon statuses: REST `Status` JSON and streaming messages (`{"event": "update", "payload": ...}`).
 
 - `id` is the status `uri` (its ActivityPub id: unique across the fediverse, the same whichever
-  instance we read it from), else its `url`, else the instance-local `id`. `reply_to` is the parent's
-  instance-local `in_reply_to_id`, since a Status does not carry the parent's URI.
+  instance we read it from), else its `url`, else the instance-local `id`; the instance-local `id` is
+  kept in `aliases`. `reply_to` is the parent's instance-local `in_reply_to_id`, since a Status does not
+  carry the parent's URI: the store (and `detect`, through `link_aliases`) resolve it to the parent's URI
+  once the parent is read, so replies join their cascade. (Local ids are time-based 64-bit numbers with
+  random low bits; ids of different instances do not meet in practice.)
+- An edited status (`edited_at`, or a streaming `status.update`) is a later version of the same post:
+  `edited_at` is set and the store keeps the latest version and the history.
 - `text` is the content as plain text: paragraphs become blank-line breaks, `<br>` a line break,
   entities are decoded, the hidden parts of links are kept (so URLs are whole) and the `RE: <link>`
   line of a quote is dropped. A content warning (`spoiler_text`) comes first, followed by a blank line.
@@ -10,10 +15,13 @@
   `embedded` and `repost_of` is its URI. A quote (`quote.quoted_status`, a shallow
   `quote.quoted_status_id`, or a quoted Status itself) -> `quote_of` (and `embedded` when full).
 - `author.handle` is `account.acct` (`user` for local accounts, `user@host` for remote ones).
-- Streaming `update` and `status.update` messages hold a Status (a JSON string in `payload`); `delete`,
-  `notification` and other events raise `UnknownRecord`.
+- Streaming `update` and `status.update` messages hold a Status (a JSON string in `payload`); a `delete`
+  message (its payload the local id) is a `Deletion` (`to_deletion`); `notification` and other events
+  raise `UnknownRecord`.
 
-Use `opted_out(account)` to honour accounts that ask not to be collected.
+Privacy: `excluded(raw)` names why a status must not be collected: a visibility other than public or
+unlisted (`private`, `direct`), or an account that opted out (`opted_out`: #nobot, #nosearch, #noarchive,
+`noindex`); `ingest` skips those and `watch` leaves out opted-out accounts with the same function.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from zlib import crc32
 
 from selectolax.lexbor import LexborHTMLParser
 
-from backfire.model import Author, Media, Post
+from backfire.model import Author, Deletion, Media, Post
 from backfire.sources._common import (
     as_dict,
     as_list,
@@ -47,6 +55,7 @@ DESCRIPTION = "Mastodon Status JSON (REST) or streaming messages, one per line"
 PLATFORM = "mastodon"
 
 STATUS_EVENTS = ("update", "status.update")
+PUBLIC = ("public", "unlisted")
 OPT_OUT_TAGS = ("#nobot", "#nosearch", "#noarchive")
 MEDIA_TYPES = {"image": "image", "gifv": "gif", "video": "video", "audio": "audio"}
 _BETWEEN_TAGS = re.compile(r">\s*\n\s*<")
@@ -93,9 +102,37 @@ def to_post(raw: dict[str, Any]) -> Post:
         quote_of=quote_of,
         repost_of=status_id(original) if original is not None else None,
         lang=status.get("language") or content.get("language") or None,
+        edited_at=parse_time(status["edited_at"]) if status.get("edited_at") else None,
+        aliases=_local_ids(status),
         raw=raw,
         embedded=embedded,
     )
+
+
+def _local_ids(status: dict[str, Any]) -> list[str]:
+    local, own = str_id(status.get("id")), status_id(status)
+    return [local] if local is not None and local != own else []
+
+
+def to_deletion(raw: dict[str, Any]) -> Deletion | None:
+    """A streaming `delete` message as a `Deletion` of the status whose instance-local id it carries."""
+    if raw.get("event") != "delete" or "account" in raw:
+        return None
+    local = str_id(raw.get("payload"))
+    return Deletion(platform=PLATFORM, id=local) if local else None
+
+
+def excluded(raw: dict[str, Any]) -> str | None:
+    """Why a status must not be collected (None when it may): not public or unlisted, or an account
+    (the booster's or the original author's) that opted out."""
+    status = unwrap(raw)
+    for item in (status, as_dict(status.get("reblog"))):
+        visibility = item.get("visibility")
+        if isinstance(visibility, str) and visibility not in PUBLIC:
+            return f"{visibility} statuses (not public or unlisted)"
+        if opted_out(as_dict(item.get("account"))):
+            return "accounts that opted out (#nobot, #nosearch or noindex)"
+    return None
 
 
 def unwrap(raw: dict[str, Any]) -> dict[str, Any]:
@@ -226,7 +263,7 @@ def _status(post: Post) -> dict[str, Any]:
     host, local_id = _host(post), _local_id(post.id)
     return {
         "id": local_id, "created_at": iso_z(post.created_at),
-        "in_reply_to_id": post.reply_to, "in_reply_to_account_id": None,
+        "in_reply_to_id": _local_id(post.reply_to) if post.reply_to else None, "in_reply_to_account_id": None,
         "sensitive": False, "spoiler_text": "", "visibility": "public", "language": post.lang,
         "uri": post.id, "url": f"https://{host}/@{post.author.handle.split('@')[0]}/{local_id}",
         "replies_count": 0, "reblogs_count": 0, "favourites_count": 0, "edited_at": None,

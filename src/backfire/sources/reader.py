@@ -2,7 +2,10 @@
 
 Files are read one record at a time (JSON Lines, CSV), or incrementally (a JSON array, pretty-printed
 JSON), gzip/zstd transparently; memory stays near one record whatever the file size. Every record that
-cannot become a post is yielded as a `Quarantined` entry, in file order, and reading goes on.
+cannot become a post is yielded as a `Quarantined` entry, in file order, and reading goes on. A record
+saying a post was deleted is yielded as a `Deletion` (formats that have them offer `to_deletion(raw)`),
+and, with `private=False`, a post its format's `excluded(raw)` names a reason for (a Mastodon status that
+is not public, an account that opted out) as a `Skipped` entry instead of the post.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from backfire.model import Post, Quarantined
+from backfire.model import Deletion, Post, Quarantined, Skipped
 from backfire.sources._csvrows import csv_rows
 from backfire.sources._io import DEFAULT_MAX_LINE_BYTES, Bad, file_layout, open_binary, plain_suffix, snippet
 from backfire.sources.detect import detect_format, json_values
@@ -24,7 +27,8 @@ def read_posts(
     format: str | None = None,
     *,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
-) -> Iterator[Post | Quarantined]:
+    private: bool = True,
+) -> Iterator[Post | Quarantined | Deletion | Skipped]:
     """Yield the posts of `path` in file order, and a `Quarantined` entry for every bad record.
 
     `format` is a registered format name (see `FORMATS`); by default it is detected. Lines are 1-based
@@ -35,6 +39,9 @@ def read_posts(
 
     Invalid UTF-8 quarantines its line in JSON Lines and CSV; inside a JSON array or pretty-printed JSON
     it is replaced with U+FFFD instead, since one element cannot be skipped without the others.
+
+    Delete records come as `Deletion` entries. With `private=False`, posts their format excludes for
+    privacy (`excluded(raw)`) come as `Skipped` entries, with the reason.
     """
     from backfire.sources import FORMATS
 
@@ -53,7 +60,7 @@ def read_posts(
         if isinstance(item, Bad):
             yield Quarantined(path=str(path), line=item.line, reason=item.reason, snippet=item.snippet, format=name)
         else:
-            yield from map_record(module, item[1], path=str(path), line=item[0], format=name)
+            yield from map_record(module, item[1], path=str(path), line=item[0], format=name, private=private)
 
 
 def _csv_items(path: str | Path, max_bytes: int) -> Iterator[tuple[int, Any] | Bad]:
@@ -62,8 +69,16 @@ def _csv_items(path: str | Path, max_bytes: int) -> Iterator[tuple[int, Any] | B
 
 
 def map_record(module: ModuleType, raw: dict[str, Any], *, path: str, line: int,
-               format: str) -> Iterator[Post | Quarantined]:
-    """The posts of one raw record, with a `Quarantined` entry for each that cannot be mapped."""
+               format: str, private: bool = True) -> Iterator[Post | Quarantined | Deletion | Skipped]:
+    """The posts of one raw record, with a `Quarantined` entry for each that cannot be mapped (a `Deletion`
+    for a delete record; with `private=False`, a `Skipped` entry for a post its format excludes)."""
+    deletion = _deletion(module, raw)
+    if deletion is not None:
+        yield deletion.model_copy(update={"path": path, "line": line})
+        return
+    if not private and (why := _excluded(module, raw)):
+        yield Skipped(path=path, line=line, reason=why)
+        return
     split = getattr(module, "records", None)
     try:
         parts = split(raw) if split is not None else None
@@ -80,14 +95,47 @@ def map_record(module: ModuleType, raw: dict[str, Any], *, path: str, line: int,
         try:
             yield module.to_post(part)
         except Exception as exc:
-            where = f"post {index + 1} of {len(parts)}: " if len(parts) > 1 else ""
-            yield _quarantine(exc, part, path=path, line=line, format=format, where=where)
+            many = len(parts) > 1
+            where = f"post {index + 1} of {len(parts)}: " if many else ""
+            yield _quarantine(exc, part, path=path, line=line, format=format, where=where,
+                              part=index + 1 if many else 0)
 
 
-def _quarantine(exc: Exception, raw: Any, *, path: str, line: int, format: str, where: str = "") -> Quarantined:
+def _deletion(module: ModuleType, raw: dict[str, Any]) -> Deletion | None:
+    reader = getattr(module, "to_deletion", None)
+    if reader is None:
+        return None
+    try:
+        found = reader(raw)
+    except Exception:  # a malformed delete record is then quarantined by to_post, with its reason
+        return None
+    return found if isinstance(found, Deletion) else None
+
+
+def _excluded(module: ModuleType, raw: dict[str, Any]) -> str | None:
+    check = getattr(module, "excluded", None)
+    try:
+        return check(raw) if check is not None else None
+    except Exception:
+        return None
+
+
+def _quarantine(exc: Exception, raw: Any, *, path: str, line: int, format: str, where: str = "",
+                part: int = 0) -> Quarantined:
     kind = exc.kind if isinstance(exc, SourceError) else f"error ({type(exc).__name__})"
     return Quarantined(path=path, line=line, reason=f"{where}{kind}: {exc}"[:500], snippet=_snip(raw),
-                       format=format)
+                       format=format, part=part, record_id=_record_id(raw))
+
+
+def _record_id(raw: Any) -> str | None:
+    """The record's own id, when it shows one (`id_str`, `id`, `uri`; a CSV row's id column)."""
+    if not isinstance(raw, dict):
+        return None
+    for key in ("id_str", "id", "uri", "tweet_id", "ID"):
+        value = raw.get(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
+            return str(value)[:100]
+    return None
 
 
 def _snip(raw: Any) -> str:

@@ -4,8 +4,10 @@ One tweet per record. The post's `id` is `id_str` (else `id`). A retweet's autho
 `text`, hashtags, mentions, urls and media are those of the root original (a retweet of a retweet points
 to the root), and the original is mapped into `embedded`. A quote keeps its own text and embeds the
 quoted tweet. Long tweets are read from `extended_tweet.full_text` (streaming) or `full_text` (REST
-with tweet_mode=extended). Tweet text is un-escaped (`&amp;` -> `&`). Delete, limit and other streaming
-notices raise `UnknownRecord`; a search page (`{"statuses": [...]}`) yields each of its tweets.
+with tweet_mode=extended). A compat-mode tweet marked `truncated` with neither is kept with its cut
+text and flagged `truncated`. Tweet text is un-escaped (`&amp;` -> `&`). A delete notice is a `Deletion`
+(`to_deletion`); limit and other streaming notices raise `UnknownRecord`; a search page
+(`{"statuses": [...]}`) yields each of its tweets.
 
 >>> raw = {"id_str": "1", "created_at": "Tue Apr 22 18:02:11 +0000 2014", "text": "Proud &amp; safe #myNYPD",
 ...        "user": {"id_str": "9", "screen_name": "fan", "followers_count": 3}}
@@ -16,11 +18,11 @@ notices raise `UnknownRecord`; a search page (`{"statuses": [...]}`) yields each
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 from zlib import crc32
 
-from backfire.model import Author, Media, Post
+from backfire.model import Author, Deletion, Media, Post
 from backfire.sources._common import (
     as_dict,
     as_list,
@@ -31,6 +33,7 @@ from backfire.sources._common import (
     mentions_in,
     need,
     need_object,
+    parse_time,
     parse_v1_time,
     spans,
     str_id,
@@ -93,9 +96,27 @@ def to_post(raw: dict[str, Any]) -> Post:
         quote_of=_quote_id(raw) if original is None else None,
         repost_of=tweet_id(original) if original is not None else None,
         lang=_lang(raw.get("lang")),
+        truncated=is_truncated(content),
         raw=raw,
         embedded=embedded,
     )
+
+
+def is_truncated(raw: dict[str, Any]) -> bool:
+    """True for a compat-mode tweet cut short (`truncated: true`) that carries no full text."""
+    return raw.get("truncated") is True and not (as_dict(raw.get("extended_tweet")).get("full_text")
+                                                 or raw.get("full_text"))
+
+
+def to_deletion(raw: dict[str, Any]) -> Deletion | None:
+    """A streaming delete notice (`{"delete": {"status": {"id_str": ...}}}`) as a `Deletion`."""
+    notice = as_dict(as_dict(raw.get("delete")).get("status"))
+    found = str_id(notice.get("id_str")) or str_id(notice.get("id"))
+    if found is None or "user" in raw:
+        return None
+    millis = as_dict(raw.get("delete")).get("timestamp_ms")
+    at = parse_time(millis, epoch=True) if isinstance(millis, (str, int)) and str(millis).isdigit() else None
+    return Deletion(platform=PLATFORM, id=found, at=at)
 
 
 def _reject_notices(raw: dict[str, Any]) -> None:
@@ -199,6 +220,21 @@ def to_raw(post: Post) -> dict[str, Any]:
         if quoted is not None:
             raw["quoted_status"] = to_raw(quoted)
     return raw
+
+
+def native(posts: Iterable[Post]) -> Iterator[Post]:
+    """`posts` (in time order) with the originals a v1.1 record embeds: a retweet carries its original in
+    `retweeted_status` and a quote its quoted tweet in `quoted_status`, with their own author, follower
+    count and time. An original among the earlier `posts` is embedded when the post does not carry it."""
+    seen: dict[str, Post] = {}
+    for post in posts:
+        extra = [seen[ref] for ref in (post.repost_of, post.quote_of)
+                 if ref is not None and ref in seen and _embedded(post, ref) is None]
+        if extra:
+            post = post.model_copy(update={"embedded": [*post.embedded, *extra]})
+        if post.repost_of is None:
+            seen[post.id] = post.model_copy(update={"embedded": [], "raw": None})
+        yield post
 
 
 def _embedded(post: Post, wanted: str | None) -> Post | None:

@@ -5,8 +5,14 @@ its author, media and referenced tweets from `includes` (as `flatten` would) and
 already carries `author`, `attachments.media` and expanded `referenced_tweets`. The post's `id` is the
 tweet id. `retweeted` -> `repost_of` (the text, tags and media are the original's when it is expanded),
 `quoted` -> `quote_of`, `replied_to` -> `reply_to`; expanded referenced tweets are mapped into `embedded`.
-Long posts are read from `note_tweet.text`; media alt text from `alt_text`. A tweet with only an
-`author_id` (no user expansion) gets that id as its handle.
+Long posts are read from `note_tweet.text`; media alt text from `alt_text`; a placeholder media item
+without a URL (`{}`, as twarc writes one whose expansion was missing) is dropped. A tweet with only an
+`author_id` (no user expansion) gets that id as its handle. A bare single-tweet response (`{"data": {..}}`)
+is read like a page.
+
+Edits: every version of an edited tweet is one post. Its id is the first id of `edit_history_tweet_ids`,
+the other ids are its `aliases` (so retweets and replies of any version link to it), `created_at` is the
+first version's time (from its id) and a later version carries `edited_at` (its own `created_at`).
 """
 
 from __future__ import annotations
@@ -52,8 +58,12 @@ def sniff(raw: dict[str, Any]) -> bool:
 
 
 def is_page(raw: dict[str, Any]) -> bool:
-    """A raw API response: `data` plus `includes`/`meta`/`__twarc`/`errors`."""
-    return ("data" in raw or "meta" in raw) and any(k in raw for k in ("includes", "meta", "__twarc", "errors"))
+    """A raw API response: `data` plus `includes`/`meta`/`__twarc`/`errors`, or a bare `{"data": tweet}`."""
+    if ("data" in raw or "meta" in raw) and any(k in raw for k in ("includes", "meta", "__twarc", "errors")):
+        return True
+    data = raw.get("data")
+    tweets = data if isinstance(data, list) else [data]
+    return "id" not in raw and bool(tweets) and all(isinstance(t, dict) and "id" in t for t in tweets)
 
 
 def records(raw: dict[str, Any]) -> list[dict[str, Any]]:
@@ -117,14 +127,20 @@ def to_post(raw: dict[str, Any]) -> Post:
     """Map one flattened v2 tweet (or a page holding exactly one tweet) to a `Post`."""
     if is_page(raw):
         return _single(raw)
+    _check_fields(raw)
     refs = {r.get("type"): r for r in as_list(raw.get("referenced_tweets")) if isinstance(r, dict)}
     original = _root(refs.get("retweeted"))
     content = original if original is not None and _has_text(original) else raw
+    own, history = str_id(need(raw, "id", "tweet")) or "", [str(i) for i in as_list(raw.get("edit_history_tweet_ids"))]
+    first = history[0] if history else own
+    created = parse_time(need(raw, "created_at", "tweet"))
     return Post(
-        id=str_id(need(raw, "id", "tweet")) or "",
+        id=first,
         platform=PLATFORM,
         author=_author(raw),
-        created_at=parse_time(need(raw, "created_at", "tweet")),
+        created_at=created if first == own else snowflake_time(first, created),
+        edited_at=created if first != own else None,
+        aliases=[i for i in history if i != first],
         text=full_text(content),
         **_entities(content),
         reply_to=_ref_id(refs, "replied_to"),
@@ -134,6 +150,28 @@ def to_post(raw: dict[str, Any]) -> Post:
         raw=raw,
         embedded=[p for p in (_embed(r) for r in refs.values()) if p is not None],
     )
+
+
+def _check_fields(raw: dict[str, Any]) -> None:
+    """Name every required field the tweet lacks at once (a response of default fields has only id and text)."""
+    missing = [f for f in ("id", "created_at") if raw.get(f) is None]
+    if not raw.get("author") and raw.get("author_id") is None:
+        missing.append("author_id")
+    if not _has_text(raw) and not raw.get("referenced_tweets"):
+        missing.append("text")
+    if missing:
+        hint = ("only the default fields: request tweet.fields=created_at,author_id and expansions=author_id"
+                if "id" not in missing and "created_at" in missing else "")
+        raise MissingField(missing, "tweet", hint)
+
+
+def snowflake_time(tweet_id: str, fallback: Any) -> Any:
+    """The time a tweet id (a snowflake) was made; `fallback` for ids that are not snowflakes."""
+    from datetime import UTC, datetime
+
+    if not tweet_id.isdigit() or int(tweet_id) < 1 << 22:
+        return fallback
+    return datetime.fromtimestamp(((int(tweet_id) >> 22) + 1288834974657) / 1000, tz=UTC)
 
 
 def _single(page: dict[str, Any]) -> Post:
@@ -192,12 +230,17 @@ def _entities(raw: dict[str, Any]) -> dict[str, Any]:
         "mentions": unique(m.get("username") for m in as_list(entities.get("mentions")))
         if entities else mentions_in(text),
         "urls": unique(u.get("expanded_url") or u.get("url") for u in urls),
-        "media": [_media(m) for m in as_list(as_dict(raw.get("attachments")).get("media"))],
+        "media": [m for m in map(_media, as_list(as_dict(raw.get("attachments")).get("media"))) if m is not None],
     }
 
 
-def _media(raw: dict[str, Any]) -> Media:
-    url = raw.get("url") or raw.get("preview_image_url") or need(raw, "url", "media")
+def _media(raw: Any) -> Media | None:
+    """A media item; None for a placeholder without any URL (twarc writes `{}` when an expansion was
+    missing): the post is kept, the empty media dropped."""
+    raw = as_dict(raw)
+    url = raw.get("url") or raw.get("preview_image_url")
+    if not isinstance(url, str) or not url:
+        return None
     return Media(url=url, type=MEDIA_TYPES.get(raw.get("type", "photo"), "image"), alt=raw.get("alt_text"))
 
 

@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from backfire.model import Alarm, Campaign, Post, Quarantined, Verdict
+from backfire.model import Alarm, Campaign, Deletion, Post, Quarantined, Verdict
 
 
 @dataclass(frozen=True)
 class AddResult:
-    """What one `add_posts` call did: how many posts were new and how many were already stored."""
+    """What one `add_posts` call did: how many posts were new to the campaign, how many it already had,
+    and how many posts were seen in another version than the one stored (edits)."""
 
     added: int
     duplicates: int
+    edited: int = 0
 
 
 @dataclass(frozen=True)
@@ -68,18 +70,39 @@ class Store(ABC):
     ) -> AddResult:
         """Store `posts` (and the originals embedded in them) for `campaign` in one transaction.
 
-        Idempotent: a post already stored (same platform and id) is not stored again. When `cursor`
-        is given as (name, value), it is saved in the same transaction, so posts and the cursor that
-        says how far a stream got can never disagree after a crash.
+        Idempotent: a post already stored (same platform and id) is not stored again, only linked to
+        `campaign` (a post may belong to several campaigns). A later version of a stored post (a larger
+        `edited_at`) replaces it, and every version is kept (`versions`). References to a post's
+        `aliases` are resolved to its id. When `cursor` is given as (name, value), it is saved in the
+        same transaction, so posts and the cursor that says how far a stream got can never disagree.
         """
 
     @abstractmethod
-    def posts(self, campaign: str, since: datetime | None = None, direct_only: bool = False) -> Iterator[Post]:
-        """The campaign's posts in time order (ties by insertion order), streamed. `direct_only` leaves out
-        originals that were only seen embedded in another record (e.g. the retweeted tweet)."""
+    def mark_deleted(self, deletions: Iterable[Deletion], cursor: tuple[str, str] | None = None) -> int:
+        """Mark the posts `deletions` name (by id or alias) as deleted, now or when they are stored later.
+        Returns the number of stored posts newly marked."""
 
     @abstractmethod
-    def count_posts(self, campaign: str | None = None, direct_only: bool = False) -> int: ...
+    def versions(self, key: str) -> list[Post]:
+        """Every version seen of an edited post, oldest first (empty for a post never edited)."""
+
+    @abstractmethod
+    def is_deleted(self, key: str) -> bool: ...
+
+    @abstractmethod
+    def count_deleted(self, campaign: str) -> int:
+        """The campaign's posts (seen directly) that were deleted."""
+
+    @abstractmethod
+    def posts(self, campaign: str, since: datetime | None = None, direct_only: bool = False,
+              include_deleted: bool = False) -> Iterator[Post]:
+        """The campaign's posts in time order (ties by insertion order), streamed. `direct_only` leaves out
+        originals that were only seen embedded in another record (e.g. the retweeted tweet); deleted
+        posts are left out unless `include_deleted`."""
+
+    @abstractmethod
+    def count_posts(self, campaign: str | None = None, direct_only: bool = False,
+                    include_deleted: bool = False) -> int: ...
 
     @abstractmethod
     def get_post(self, key: str) -> Post | None:

@@ -17,8 +17,25 @@ CREATE TABLE IF NOT EXISTS posts (
     reply_to TEXT,
     quote_of TEXT,
     data TEXT NOT NULL,                     -- Post as JSON, without raw and embedded
-    raw TEXT                                -- the record exactly as it came, as JSON
+    raw TEXT,                               -- the record exactly as it came, as JSON
+    version TEXT NOT NULL DEFAULT '',       -- '' for a first version, the edit time for later ones
+    deleted_at TEXT                         -- set when a deletion of the post was read
 );
+
+-- Every version seen of a post that was edited (the latest is also in posts).
+CREATE TABLE IF NOT EXISTS post_versions (
+    key TEXT NOT NULL,
+    version TEXT NOT NULL,
+    data TEXT NOT NULL,
+    raw TEXT,
+    PRIMARY KEY (key, version)
+);
+
+-- Other ids records use for a post ("platform:alias" -> key): Mastodon local ids, edited tweets' ids.
+CREATE TABLE IF NOT EXISTS aliases (alias TEXT PRIMARY KEY, key TEXT NOT NULL);
+
+-- Deletions read ("platform:id" or "platform:alias"), kept so a post read after its deletion is marked.
+CREATE TABLE IF NOT EXISTS tombstones (ref TEXT PRIMARY KEY, at TEXT NOT NULL);
 
 CREATE TABLE IF NOT EXISTS campaign_posts (
     campaign TEXT NOT NULL,
@@ -37,7 +54,9 @@ CREATE TABLE IF NOT EXISTS quarantine (
     reason TEXT NOT NULL,
     snippet TEXT NOT NULL,
     format TEXT,
-    PRIMARY KEY (campaign, path, line)
+    part INTEGER NOT NULL DEFAULT 0,        -- which post of a multi-post record (0: the whole line)
+    record_id TEXT,                         -- the bad record's own id, when it has one
+    PRIMARY KEY (campaign, path, line, part)
 );
 
 CREATE TABLE IF NOT EXISTS verdicts (
@@ -76,3 +95,7 @@ CREATE TABLE IF NOT EXISTS labels (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS labels_campaign ON labels (campaign, key);
+
+-- References are resolved when an alias of their target arrives after them (store/_posts.py).
+CREATE INDEX IF NOT EXISTS posts_reply_to ON posts (reply_to) WHERE reply_to IS NOT NULL;
+CREATE INDEX IF NOT EXISTS posts_quote_of ON posts (quote_of) WHERE quote_of IS NOT NULL;

@@ -11,38 +11,24 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from backfire.model import Alarm, Campaign, Post, Quarantined, Verdict
+from backfire.model import Alarm, Campaign, Deletion, Post, Quarantined, Verdict
+from backfire.store import _posts
+from backfire.store._migrate import migrate
+from backfire.store._posts import flatten, ts
 from backfire.store.base import AddResult, Gap, Label, Store
 
-SCHEMA_VERSION = "1"
-
-
-def ts(value: datetime) -> str:
-    """Fixed-width UTC text that sorts in time order."""
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+SCHEMA_VERSION = "2"
+_LIVE = " AND p.deleted_at IS NULL"
 
 
 def from_ts(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _post_row(post: Post) -> tuple[Any, ...]:
-    data = post.model_dump_json(exclude={"raw", "embedded"})
-    raw = json.dumps(post.raw, ensure_ascii=False) if post.raw is not None else None
-    return (
-        post.key, post.platform, post.id, post.author.handle, ts(post.created_at), post.text,
-        post.repost_of, post.reply_to, post.quote_of, data, raw,
-    )
-
-
-def _flatten(post: Post) -> Iterator[tuple[Post, bool]]:
-    """The post itself (direct) and every original embedded in it, depth first."""
-    yield post, True
-    stack = list(post.embedded)
-    while stack:
-        inner = stack.pop()
-        yield inner, False
-        stack.extend(inner.embedded)
+def _post_of(data: str, raw: str | None) -> Post:
+    post = Post.model_validate_json(data)
+    post.raw = json.loads(raw) if raw else None
+    return post
 
 
 class SQLiteStore(Store):
@@ -55,9 +41,11 @@ class SQLiteStore(Store):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=30000")
+        migrate(self._db)  # a store written by an earlier version gains the columns and tables it lacks
         self._db.executescript(files("backfire.store").joinpath("schema.sql").read_text())
-        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
         self._seq = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM campaign_posts").fetchone()[0]
+        self._tombstones = self._db.execute("SELECT EXISTS (SELECT 1 FROM tombstones)").fetchone()[0] == 1
 
     def __repr__(self) -> str:
         return f"SQLiteStore(path={self.path!r})"
@@ -82,56 +70,61 @@ class SQLiteStore(Store):
     def add_posts(
         self, posts: Iterable[Post], campaign: str, cursor: tuple[str, str] | None = None
     ) -> AddResult:
-        post_rows: list[tuple[Any, ...]] = []
+        items: list[tuple[Post, bool]] = []
         link_rows: list[tuple[Any, ...]] = []
-        direct_keys: list[tuple[str, str]] = []
         with self._lock:
             for post in posts:
-                for item, direct in _flatten(post):
+                for item, direct in flatten(post):
                     self._seq += 1
-                    post_rows.append(_post_row(item))
+                    items.append((item, direct))
                     link_rows.append((campaign, item.key, ts(item.created_at), self._seq, int(direct)))
-                    if direct:
-                        direct_keys.append((campaign, item.key))
-            return self._write_posts(post_rows, link_rows, direct_keys, cursor)
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                result = _posts.write_batch(db, items, link_rows, campaign, self._tombstones)
+                if cursor is not None:
+                    db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?)", cursor)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return AddResult(added=result.added, duplicates=result.duplicates, edited=result.edited)
 
-    def _write_posts(
-        self,
-        post_rows: list[tuple[Any, ...]],
-        link_rows: list[tuple[Any, ...]],
-        direct_keys: list[tuple[str, str]],
-        cursor: tuple[str, str] | None,
-    ) -> AddResult:
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.executemany("INSERT OR IGNORE INTO posts VALUES (?,?,?,?,?,?,?,?,?,?,?)", post_rows)
-            before = db.total_changes
-            db.executemany("INSERT OR IGNORE INTO campaign_posts VALUES (?,?,?,?,?)",
-                           [r for r in link_rows if r[4]])
-            added = db.total_changes - before
-            # an original first seen embedded and now seen directly becomes direct
-            before = db.total_changes
-            db.executemany(
-                "UPDATE campaign_posts SET direct = 1 WHERE campaign = ? AND key = ? AND direct = 0",
-                direct_keys,
-            )
-            added += db.total_changes - before
-            db.executemany("INSERT OR IGNORE INTO campaign_posts VALUES (?,?,?,?,?)",
-                           [r for r in link_rows if not r[4]])
-            if cursor is not None:
-                db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?)", cursor)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        return AddResult(added=added, duplicates=len(direct_keys) - added)
+    def mark_deleted(self, deletions: Iterable[Deletion], cursor: tuple[str, str] | None = None) -> int:
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                marked = _posts.mark_deleted(db, deletions)
+                if cursor is not None:
+                    db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?)", cursor)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            self._tombstones = self._tombstones or db.execute(
+                "SELECT EXISTS (SELECT 1 FROM tombstones)").fetchone()[0] == 1
+        return marked
 
-    def posts(self, campaign: str, since: datetime | None = None, direct_only: bool = False) -> Iterator[Post]:
+    def versions(self, key: str) -> list[Post]:
+        rows = self._all("SELECT data, raw FROM post_versions WHERE key = ? ORDER BY version", (key,))
+        return [_post_of(d, r) for d, r in rows]
+
+    def is_deleted(self, key: str) -> bool:
+        row = self._one("SELECT deleted_at FROM posts WHERE key = ?", (key,))
+        return bool(row and row[0])
+
+    def count_deleted(self, campaign: str) -> int:
+        row = self._one("SELECT COUNT(*) FROM campaign_posts c JOIN posts p ON p.key = c.key "
+                        "WHERE c.campaign = ? AND c.direct = 1 AND p.deleted_at IS NOT NULL", (campaign,))
+        return int(row[0]) if row else 0
+
+    def posts(self, campaign: str, since: datetime | None = None, direct_only: bool = False,
+              include_deleted: bool = False) -> Iterator[Post]:
         sql = (
             "SELECT p.data, p.raw FROM campaign_posts c JOIN posts p ON p.key = c.key "
             "WHERE c.campaign = ? AND c.created_at >= ?" + (" AND c.direct = 1" if direct_only else "")
-            + " ORDER BY c.created_at, c.seq"
+            + ("" if include_deleted else _LIVE) + " ORDER BY c.created_at, c.seq"
         )
         start = ts(since) if since else ""
         cur = self._db.cursor()
@@ -140,49 +133,47 @@ class SQLiteStore(Store):
             rows = cur.fetchmany(2000)
         while rows:
             for data, raw in rows:
-                post = Post.model_validate_json(data)
-                post.raw = json.loads(raw) if raw else None
-                yield post
+                yield _post_of(data, raw)
             with self._lock:
                 rows = cur.fetchmany(2000)
 
-    def count_posts(self, campaign: str | None = None, direct_only: bool = False) -> int:
-        where, args = [], []
+    def count_posts(self, campaign: str | None = None, direct_only: bool = False,
+                    include_deleted: bool = False) -> int:
+        where, args = ["1 = 1"], []
         if campaign is not None:
-            where.append("campaign = ?")
+            where.append("c.campaign = ?")
             args.append(campaign)
         if direct_only:
-            where.append("direct = 1")
-        sql = "SELECT COUNT(*) FROM campaign_posts" + (" WHERE " + " AND ".join(where) if where else "")
+            where.append("c.direct = 1")
+        live = "" if include_deleted else _LIVE
+        sql = ("SELECT COUNT(*) FROM campaign_posts c JOIN posts p ON p.key = c.key WHERE "
+               + " AND ".join(where) + live)
         if campaign is None and not direct_only:
-            sql = "SELECT COUNT(*) FROM posts"
+            sql = "SELECT COUNT(*) FROM posts p WHERE 1 = 1" + live
         row = self._one(sql, tuple(args))
         return int(row[0]) if row else 0
 
     def get_post(self, key: str) -> Post | None:
         row = self._one("SELECT data, raw FROM posts WHERE key = ?", (key,))
-        if row is None:
-            return None
-        post = Post.model_validate_json(row[0])
-        post.raw = json.loads(row[1]) if row[1] else None
-        return post
+        return _post_of(row[0], row[1]) if row else None
 
     # -- quarantine ------------------------------------------------------------------------------
     def add_quarantined(self, items: Iterable[Quarantined], campaign: str | None = None) -> int:
-        rows = [(campaign or "", q.path, q.line, q.reason, q.snippet, q.format) for q in items]
+        rows = [(campaign or "", q.path, q.line, q.reason, q.snippet, q.format, q.part, q.record_id) for q in items]
         with self._lock:
             before = self._db.total_changes
-            self._db.executemany("INSERT OR IGNORE INTO quarantine VALUES (?,?,?,?,?,?)", rows)
+            self._db.executemany("INSERT OR IGNORE INTO quarantine VALUES (?,?,?,?,?,?,?,?)", rows)
             return self._db.total_changes - before
 
     def quarantined(self, campaign: str | None = None) -> Iterator[Quarantined]:
-        sql = "SELECT path, line, reason, snippet, format FROM quarantine"
+        sql = "SELECT path, line, reason, snippet, format, part, record_id FROM quarantine"
         args: tuple[Any, ...] = ()
         if campaign is not None:
             sql += " WHERE campaign = ?"
             args = (campaign,)
-        for path, line, reason, snippet, fmt in self._all(sql + " ORDER BY path, line", args):
-            yield Quarantined(path=path, line=line, reason=reason, snippet=snippet, format=fmt)
+        for path, line, reason, snippet, fmt, part, rid in self._all(sql + " ORDER BY path, line, part", args):
+            yield Quarantined(path=path, line=line, reason=reason, snippet=snippet, format=fmt, part=part,
+                              record_id=rid)
 
     # -- verdicts and alarms ---------------------------------------------------------------------
     def save_verdicts(self, campaign: str, pairs: Iterable[tuple[str, Verdict]]) -> None:
@@ -197,7 +188,8 @@ class SQLiteStore(Store):
         return {key: Verdict.model_validate_json(data) for key, data in rows}
 
     def count_verdicts(self, campaign: str) -> int:
-        row = self._one("SELECT COUNT(*) FROM verdicts WHERE campaign = ?", (campaign,))
+        row = self._one("SELECT COUNT(*) FROM verdicts WHERE campaign = ? AND key NOT IN "
+                        "(SELECT key FROM posts WHERE deleted_at IS NOT NULL)", (campaign,))
         return int(row[0]) if row else 0
 
     def save_alarm(self, campaign: str, alarm: Alarm) -> None:

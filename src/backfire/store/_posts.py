@@ -1,0 +1,190 @@
+"""Writing posts into the SQLite store: new posts, later versions of edited ones, aliases, deletions.
+
+`write_batch` runs inside the caller's transaction. A post is stored once (by `platform:id`) and linked to
+every campaign that ingests it. A later version (a larger `edited_at`) replaces the stored one; every
+version seen is kept in `post_versions`. A reference (reply, quote, repost) to an alias (a Mastodon
+local id, an earlier version's tweet id) is rewritten to the post's id, both when the alias is already
+known and when it arrives later. A post whose deletion was seen (before or after it) is marked deleted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from backfire.model import Deletion, Post
+
+REFS = ("reply_to", "quote_of", "repost_of")
+CHUNK = 500  # keys per IN (...) query, well under SQLite's parameter limit
+
+
+def ts(value: datetime) -> str:
+    """Fixed-width UTC text that sorts in time order."""
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def version_of(post: Post) -> str:
+    """The text that orders versions of one post: '' for the first, the edit time for later ones."""
+    return ts(post.edited_at) if post.edited_at is not None else ""
+
+
+def post_row(post: Post) -> tuple[Any, ...]:
+    data = post.model_dump_json(exclude={"raw", "embedded"})
+    raw = json.dumps(post.raw, ensure_ascii=False) if post.raw is not None else None
+    return (
+        post.key, post.platform, post.id, post.author.handle, ts(post.created_at), post.text,
+        post.repost_of, post.reply_to, post.quote_of, data, raw, version_of(post), None,
+    )
+
+
+POST_COLUMNS = ("key, platform, id, author, created_at, text, repost_of, reply_to, quote_of, data, raw, "
+                "version, deleted_at")
+
+
+@dataclass
+class BatchResult:
+    added: int = 0
+    duplicates: int = 0
+    edited: int = 0
+
+
+def flatten(post: Post) -> Iterator[tuple[Post, bool]]:
+    """The post itself (direct) and every original embedded in it, depth first."""
+    yield post, True
+    stack = list(post.embedded)
+    while stack:
+        inner = stack.pop()
+        yield inner, False
+        stack.extend(inner.embedded)
+
+
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start: start + CHUNK]
+
+
+def _lookup(db: Any, sql: str, keys: Iterable[str]) -> dict[str, Any]:
+    """{first column: second column} for `sql` (with one `{}` for the IN list) over `keys`."""
+    wanted = list(dict.fromkeys(keys))
+    found: dict[str, Any] = {}
+    for part in _chunks(wanted):
+        marks = ",".join("?" * len(part))
+        found.update(db.execute(sql.format(marks), tuple(part)).fetchall())
+    return found
+
+
+def _alias_key(post: Post, alias: str) -> str:
+    return f"{post.platform}:{alias}"
+
+
+def resolve_refs(db: Any, items: list[tuple[Post, bool]]) -> list[tuple[Post, bool]]:
+    """Point references naming a known alias at the aliased post's id (aliases of this batch included)."""
+    refs = {_alias_key(p, r) for p, _ in items for f in REFS if (r := getattr(p, f))}
+    if not refs:
+        return items
+    known = _lookup(db, "SELECT alias, key FROM aliases WHERE alias IN ({})", refs)
+    if not known:
+        return items
+    out = []
+    for post, direct in items:
+        update = {f: known[k].split(":", 1)[1] for f in REFS
+                  if (r := getattr(post, f)) and (k := _alias_key(post, r)) in known}
+        out.append((post.model_copy(update=update) if update else post, direct))
+    return out
+
+
+def write_batch(db: Any, items: list[tuple[Post, bool]], link: list[tuple[Any, ...]], campaign: str,
+                has_tombstones: bool) -> BatchResult:
+    """Store `items` (post, direct) and link them to `campaign` (`link`: campaign_posts rows in order)."""
+    aliases = [(_alias_key(p, a), p.key) for p, _ in items for a in p.aliases if a != p.id]
+    if aliases:
+        db.executemany("INSERT OR IGNORE INTO aliases VALUES (?, ?)", aliases)
+    items = resolve_refs(db, items)
+    stored = _lookup(db, "SELECT key, version FROM posts WHERE key IN ({})", (p.key for p, _ in items))
+    latest: dict[str, Post] = {}
+    history: dict[tuple[str, str], Post] = {}
+    for post, _ in items:
+        version, seen = version_of(post), latest.get(post.key)
+        if seen is None and post.key not in stored:
+            latest[post.key] = post
+            continue
+        base = version_of(seen) if seen is not None else stored[post.key]
+        if version == base:
+            continue
+        history[(post.key, version)] = post
+        if seen is not None:
+            history.setdefault((post.key, base), seen)
+        if version > base:
+            latest[post.key] = post
+    for key in {k for k, _ in history if k in stored}:  # the version stored so far joins the history
+        db.execute("INSERT OR IGNORE INTO post_versions SELECT key, version, data, raw FROM posts WHERE key = ?",
+                   (key,))
+    new = [p for k, p in latest.items() if k not in stored]
+    db.executemany(f"INSERT OR IGNORE INTO posts ({POST_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   [post_row(p) for p in new])
+    _replace(db, [p for k, p in latest.items() if k in stored])
+    db.executemany("INSERT OR IGNORE INTO post_versions VALUES (?, ?, ?, ?)",
+                   [(k, v, *post_row(p)[9:11]) for (k, v), p in history.items()])
+    if aliases:
+        _repoint(db, aliases)
+    if has_tombstones:
+        _apply_tombstones(db, [p for p, _ in items])
+    result = BatchResult(edited=len({k for k, _ in history}))
+    _link(db, link, result)
+    return result
+
+
+def _replace(db: Any, posts: list[Post]) -> None:
+    """Replace stored posts by their later versions (the verdict of the old text is dropped)."""
+    for post in posts:
+        row = post_row(post)
+        db.execute("UPDATE posts SET author=?, created_at=?, text=?, repost_of=?, reply_to=?, quote_of=?, "
+                   "data=?, raw=?, version=? WHERE key=?", (*row[3:12], post.key))
+        db.execute("DELETE FROM verdicts WHERE key = ?", (post.key,))
+
+
+def _repoint(db: Any, aliases: list[tuple[str, str]]) -> None:
+    """Stored posts referring to one of `aliases` (platform:alias -> key) now refer to the post's id."""
+    for alias, key in aliases:
+        platform, old = alias.split(":", 1)
+        new = key.split(":", 1)[1]
+        for field in ("reply_to", "quote_of"):
+            db.execute(f"UPDATE posts SET {field} = ?, data = json_set(data, '$.{field}', ?) "
+                       f"WHERE {field} = ? AND platform = ?", (new, new, old, platform))
+
+
+def _apply_tombstones(db: Any, posts: list[Post]) -> None:
+    refs = {p.key: [p.key, *(_alias_key(p, a) for a in p.aliases)] for p in posts}
+    found = _lookup(db, "SELECT ref, at FROM tombstones WHERE ref IN ({})", (r for rs in refs.values() for r in rs))
+    marks = [(at, key) for key, rs in refs.items() for r in rs if (at := found.get(r))]
+    db.executemany("UPDATE posts SET deleted_at = ? WHERE key = ? AND deleted_at IS NULL", marks)
+
+
+def _link(db: Any, link: list[tuple[Any, ...]], result: BatchResult) -> None:
+    direct_keys = [(r[0], r[1]) for r in link if r[4]]
+    before = db.total_changes
+    db.executemany("INSERT OR IGNORE INTO campaign_posts VALUES (?,?,?,?,?)", [r for r in link if r[4]])
+    added = db.total_changes - before
+    before = db.total_changes  # an original first seen embedded and now seen directly becomes direct
+    db.executemany("UPDATE campaign_posts SET direct = 1 WHERE campaign = ? AND key = ? AND direct = 0",
+                   direct_keys)
+    added += db.total_changes - before
+    db.executemany("INSERT OR IGNORE INTO campaign_posts VALUES (?,?,?,?,?)", [r for r in link if not r[4]])
+    result.added, result.duplicates = added, len(direct_keys) - added
+
+
+def mark_deleted(db: Any, deletions: Iterable[Deletion]) -> int:
+    """Mark the posts `deletions` name as deleted (by id or alias); remember each deletion, so a post
+    read later is marked too. Returns how many stored posts were newly marked."""
+    marked = 0
+    for d in deletions:
+        at = ts(d.at or datetime.now(UTC))
+        db.execute("INSERT OR IGNORE INTO tombstones VALUES (?, ?)", (d.key, at))
+        row = db.execute("SELECT key FROM aliases WHERE alias = ?", (d.key,)).fetchone()
+        key = row[0] if row else d.key
+        marked += db.execute("UPDATE posts SET deleted_at = ? WHERE key = ? AND deleted_at IS NULL",
+                             (at, key)).rowcount
+    return marked
