@@ -62,10 +62,8 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _where(item: Quarantined) -> str:
-    """`file line 3` and, for one post of a multi-post record or a record with an id, which one."""
+    """`file line 3` and, for a record with an id, which one (the reason says which post of a page)."""
     text = f"{item.path} line {item.line}"
-    if item.part:
-        text += f" post {item.part}"
     if item.record_id:
         text += f" (id {item.record_id})"
     return text
@@ -142,7 +140,7 @@ def quarantine_cmd(
         if as_json:
             typer.echo(q.model_dump_json())
         else:
-            which = (f" post {q.part}" if q.part else "") + (f" id {q.record_id}" if q.record_id else "")
+            which = f" id {q.record_id}" if q.record_id else ""  # the reason says which post of a page
             typer.echo(f"{q.path}:{q.line}:{which} {q.reason}  {q.snippet[:80]!r}")
     err.print(f"{len(items):,} quarantined records")
 
