@@ -275,9 +275,15 @@ def report_cmd(
         camp = _campaign_of(store, campaign)
         _ensure_verdicts(store, camp, model)
         if as_json:
-            typer.echo(json.dumps(overview(store, camp), ensure_ascii=False, indent=1))
+            from backfire.explain.narratives import classifier_embedder
+
+            data = overview(store, camp, embed=classifier_embedder(settings.MODEL.resolve(model)))
+            typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
             return
-        path = write_report(store, camp, Path(out or settings.REPORT_DIR.resolve(None)))
+        from backfire.explain.narratives import classifier_embedder
+
+        path = write_report(store, camp, Path(out or settings.REPORT_DIR.resolve(None)),
+                            embed=classifier_embedder(settings.MODEL.resolve(model)))
     err.print(f"Wrote the report to {path}")
 
 

@@ -13,6 +13,7 @@ dedicated fan, and identical texts may be a share button's default wording.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -21,7 +22,9 @@ from typing import Any
 import networkx as nx
 
 from backfire.explain.graph import downstream
-from backfire.model import Post, Verdict, normalise_text
+from backfire.model import Post, Verdict
+
+_LINK = re.compile(r"https?://\S+")
 
 
 def amplifiers(g: nx.DiGraph, top: int = 10) -> list[dict[str, Any]]:
@@ -91,25 +94,38 @@ def _max_in_window(times: list[datetime], span: timedelta) -> int:
 
 def identical_texts(originals: Sequence[Post], window_minutes: float, min_accounts: int,
                     top: int) -> list[dict[str, Any]]:
-    """The same text (not a repost) posted by at least `min_accounts` accounts within `window_minutes`."""
+    """The same text (not a repost; links and spacing aside, mentions kept) posted by at least
+    `min_accounts` distinct accounts within `window_minutes`."""
     by_text: dict[str, list[Post]] = defaultdict(list)
     for p in originals:
-        key = normalise_text(p.text)
+        key = " ".join(_LINK.sub("", p.text).casefold().split())
         if len(key) >= 20:
             by_text[key].append(p)
     found: list[dict[str, Any]] = []
     span = timedelta(minutes=window_minutes)
     for posts in by_text.values():
-        accounts = {p.author.handle for p in posts}
-        if len(accounts) < min_accounts:
+        if len({p.author.handle for p in posts}) < min_accounts:
             continue
         posts.sort(key=lambda p: p.created_at)
-        burst = _max_in_window([p.created_at for p in posts], span)
+        burst, first = _accounts_in_window(posts, span)
         if burst >= min_accounts:
-            found.append({"text": posts[0].text, "accounts": len(accounts), "posts": len(posts), "in_window": burst,
-                          "minutes": window_minutes, "first": posts[0].created_at.isoformat().replace("+00:00", "Z"),
-                          "sample_accounts": sorted(accounts)[:5]})
-    return sorted(found, key=lambda f: -f["in_window"])[:top]
+            found.append({"text": posts[0].text, "accounts": burst, "minutes": window_minutes,
+                          "first": first.isoformat().replace("+00:00", "Z"), "posts": len(posts),
+                          "all_accounts": len({p.author.handle for p in posts}),
+                          "sample_accounts": sorted({p.author.handle for p in posts})[:5]})
+    return sorted(found, key=lambda f: -f["accounts"])[:top]
+
+
+def _accounts_in_window(posts: list[Post], span: timedelta) -> tuple[int, datetime]:
+    """The most distinct accounts among posts (time order) within any `span`, and when that began."""
+    best, start, lo = 0, posts[0].created_at, 0
+    for hi, post in enumerate(posts):
+        while post.created_at - posts[lo].created_at > span:
+            lo += 1
+        count = len({p.author.handle for p in posts[lo:hi + 1]})
+        if count > best:
+            best, start = count, posts[lo].created_at
+    return best, start
 
 
 def young_accounts(posts: Sequence[Post], top: int, days: float = 30.0) -> list[dict[str, Any]]:

@@ -58,8 +58,10 @@ def _top(pairs: list[tuple[Post, Verdict | None]], stance: str, n: int) -> list[
     return [_post_card(p, v) for p, v in chosen[:n]]
 
 
-def overview(store: Store, campaign: Campaign, bin_minutes: int = 10) -> dict[str, Any]:
-    """Everything the report shows about `campaign`, as JSON-ready data."""
+def overview(store: Store, campaign: Campaign, bin_minutes: int = 10, explain: bool = True,
+             embed: Any = None) -> dict[str, Any]:
+    """Everything the report shows about `campaign`, as JSON-ready data; with `explain`, the explanation
+    `backfire analyze --json` prints (`embed`: the sentence embeddings its narratives cluster)."""
     verdicts = store.verdicts(campaign.name)
     pairs = [(p, verdicts.get(p.key)) for p in store.posts(campaign.name)]
     stances: Counter[str] = Counter(v.stance for _, v in pairs if v is not None)
@@ -77,4 +79,11 @@ def overview(store: Store, campaign: Campaign, bin_minutes: int = 10) -> dict[st
         "top_hostile": _top(pairs, "hostile", 10),
         "top_support": _top(pairs, "support", 10),
         "quarantined": sum(1 for _ in store.quarantined(campaign.name)),
+        "explain": _explanation(store, campaign, embed) if explain and pairs else None,
     }
+
+
+def _explanation(store: Store, campaign: Campaign, embed: Any) -> dict[str, Any]:
+    from backfire.explain.analysis import explain_campaign
+
+    return explain_campaign(store, campaign, embed=embed)

@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from backfire import __version__
 from backfire.model import Campaign
+from backfire.report.cascade_chart import cascade_svg, narratives_svg
 from backfire.report.charts import timeline_svg
 from backfire.report.data import overview
 from backfire.store import Store
@@ -27,14 +28,27 @@ def render_report(data: dict[str, Any]) -> str:
         d=data,
         c=data["campaign"],
         chart=timeline_svg(data),
+        pictures=explain_pictures(data.get("explain")),
         version=__version__,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
 
 
-def write_report(store: Store, campaign: Campaign, out_dir: Path) -> Path:
+def explain_pictures(ex: dict[str, Any] | None) -> dict[str, str]:
+    """The explanation's SVG pictures: the trigger's cascade and the narratives over time."""
+    if not ex:
+        return {}
+    pictures = {"cascade": cascade_svg(ex["cascade"].get("trigger_tree"))}
+    narr = ex.get("narratives") or {}
+    for side, title in (("hostile", "Hostile narratives over time"), ("support", "Supportive narratives over time")):
+        if narr.get(side):
+            pictures[side] = narratives_svg(narr[side], narr["bin_minutes"], title)
+    return pictures
+
+
+def write_report(store: Store, campaign: Campaign, out_dir: Path, embed: Any = None) -> Path:
     """Write `index.html` (and `report.json`, its JSON twin) for `campaign` into `out_dir`."""
-    data = overview(store, campaign)
+    data = overview(store, campaign, embed=embed)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     path = out_dir / "index.html"
