@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
+from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 import shapes as S
@@ -76,6 +78,34 @@ def test_ingest_summary_counts_deletes_privacy_and_export_leaves_deleted_out(run
     r = runner.invoke(app, ["export", "c", "-o", str(out), "--db", db, "--model", "baseline"])
     assert r.exit_code == 0, r.output
     assert [json.loads(line)["text"] for line in out.read_text().splitlines()] == ["Thank you officers #myNYPD"]
+    r = runner.invoke(app, ["export", "c", "-o", str(out), "--db", db, "--model", "baseline", "--include-deleted"])
+    assert r.exit_code == 0 and len(out.read_text().splitlines()) == 2
+
+
+def test_detect_reads_the_latest_version_of_an_edited_post_once(runner: CliRunner, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from backfire import jobs
+
+    seen: list[Any] = []
+    real_run = jobs.Pipeline.run
+
+    def run(self: Any, posts: Any, **kw: Any) -> Any:
+        seen.extend(posts)
+        return real_run(self, list(seen), **kw)
+
+    monkeypatch.setattr(jobs.Pipeline, "run", run)
+    first = S.status("112000000000000001", "<p>Proud of our officers #myNYPD</p>")
+    edited = {**first, "content": "<p>Proud of our officers, mostly #myNYPD</p>",
+              "edited_at": "2024-05-02T14:10:00.000Z"}
+    reply = S.status("112000000000000002", "<p>@walker not mine #myNYPD</p>", reply_to="112000000000000001",
+                     created_at="2024-05-02T14:20:00.000Z", user="other")
+    f = _write(tmp_path / "m.jsonl", "".join(json.dumps(r) + "\n" for r in [
+        S.stream("update", first), S.stream("status.update", edited), S.stream("update", reply)]))
+    r = runner.invoke(app, ["detect", str(f), "--tag", "myNYPD", "--model", "baseline", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["posts"] == 2 and "1 repeated records" in r.stderr
+    assert [p.text for p in seen] == ["Proud of our officers, mostly #myNYPD", "@walker not mine #myNYPD"]
+    assert seen[1].reply_to == seen[0].id  # the local parent id resolved to the parent's URI
 
 
 def test_simulated_v1_retweets_embed_their_original_author_and_time(tmp_path: Path) -> None:

@@ -22,6 +22,10 @@ from backfire.warn.base import Detector
 Progress = Callable[[int], None]
 
 
+def _version(post: Post) -> str:
+    return post.edited_at.isoformat() if post.edited_at is not None else ""
+
+
 def _format_of(path: Path) -> str | None:
     try:
         return detect_format(path)
@@ -119,17 +123,25 @@ def detect_file(
     progress: Progress | None = None,
 ) -> tuple[list[Alarm], FileReport]:
     """Run the posts of `path`, sorted by time, through classification and the detector. A post the file
-    holds more than once (overlapping pages of an export, a collector that reconnected and replayed) is
-    evidence once: its repeats are counted in the report, as `ingest` counts them, and skipped. A file
+    holds more than once (overlapping pages of an export, a collector that reconnected and replayed, the
+    versions of an edited post) is evidence once, in its latest version: its repeats are counted in the
+    report, as `ingest` counts them, and skipped. A file
     whose posts carry no time (a CSV without a time column) is refused with `UndatedFile`; undated rows of
     a file with times are left out and counted in `report.undated`."""
     report = FileReport(format=fmt or _format_of(path))
-    posts, names = [], {}
-    for post in _posts_of(path, report.format, report, on_bad, distinct=True):
+    latest: dict[str, Post] = {}
+    names: dict[str, str] = {}
+    for post in _posts_of(path, report.format, report, on_bad):
         if campaign.owners:  # the handles the file pairs with account ids, read before the raw record goes
             names.update(accounts_named([post]))
         post.raw = None
-        posts.append(post)
+        kept = latest.get(post.key)
+        if kept is not None:  # a repeat, or another version of an edited post: the latest is evidence
+            report.duplicates += 1
+            if _version(post) <= _version(kept):
+                continue
+        latest[post.key] = post
+    posts = list(latest.values())
     if posts and report.undated == len(posts):
         raise UndatedFile(f"{path} has no times (no created_at/timestamp column): the hijack detector follows "
                           "the posts in time order and cannot run on it. Add a time column, or use `classify`.")

@@ -243,6 +243,8 @@ def export_cmd(
     campaign: Annotated[str, typer.Argument(help="A campaign in the store.")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    include_deleted: Annotated[bool, typer.Option(
+        "--include-deleted", help="Also write posts whose deletion was read (left out by default).")] = False,
     db: str | None = settings.DB.option(),
     model: str | None = settings.MODEL.option(),
 ) -> None:
@@ -253,7 +255,8 @@ def export_cmd(
         camp = _campaign_of(store, campaign)
         _ensure_verdicts(store, camp, model)
         verdicts = store.verdicts(campaign)
-        rows = (export_row(p, verdicts.get(p.key)) for p in store.posts(campaign, direct_only=True))
+        rows = (export_row(p, verdicts.get(p.key))
+                for p in store.posts(campaign, direct_only=True, include_deleted=include_deleted))
         with _output(output) as out:
             n = write_export(rows, out, fmt)  # type: ignore[arg-type]
     err.print(f"Exported {n:,} posts of {campaign}" + (f" to {output}" if output else ""))
