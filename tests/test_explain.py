@@ -170,3 +170,33 @@ def test_analyze_json_end_to_end_names_the_true_trigger_and_the_narratives(tmp_p
     assert 0 < json.loads(r.stdout)["window"]["posts"] < data["window"]["posts"]
     text = runner.invoke(app, ["analyze", "mynypd", "--db", db])
     assert f"@{sim.truth.trigger_accounts[0]}" in text.stdout and "Narratives (hostile)" in text.stdout
+
+
+def test_graphs_export_as_dynamic_gexf_13_jsonl_and_csv() -> None:
+    import csv
+    import io
+    import xml.etree.ElementTree as ET
+
+    from backfire.explain.graphio import GEXF_NS, write_graph
+
+    sim = generate("mynypd", seed=3, hours=4)
+    g = cascade_graph(replay(_pairs(sim), sim.campaign))
+    for graph in (g, account_graph(g)):
+        out = io.StringIO()
+        write_graph(graph, out, "gexf")
+        root = ET.fromstring(out.getvalue().encode())
+        assert root.tag == f"{{{GEXF_NS}}}gexf" and root.get("version") == "1.3"
+        element = root.find(f"{{{GEXF_NS}}}graph")
+        assert element is not None and element.get("mode") == "dynamic" and element.get("timeformat") == "double"
+        nodes = root.findall(f".//{{{GEXF_NS}}}node")
+        edges = root.findall(f".//{{{GEXF_NS}}}edge")
+        assert len(nodes) == graph.number_of_nodes() and len(edges) == graph.number_of_edges()
+        assert all(float(n.get("start", "nan")) > 0 for n in nodes)
+    lines = io.StringIO()
+    write_graph(g, lines, "jsonl")
+    rows = [json.loads(line) for line in lines.getvalue().splitlines()]
+    assert sum(r["type"] == "edge" for r in rows) == g.number_of_edges()
+    table = io.StringIO()
+    write_graph(g, table, "csv")
+    parsed = list(csv.DictReader(io.StringIO(table.getvalue())))
+    assert len(parsed) == g.number_of_edges() and {"source", "target", "relation", "source_stance"} <= set(parsed[0])

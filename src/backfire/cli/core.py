@@ -242,21 +242,33 @@ def _ensure_verdicts(store: Store, campaign: Campaign, model: str | None) -> Non
 def export_cmd(
     campaign: Annotated[str, typer.Argument(help="A campaign in the store.")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
-    include_deleted: Annotated[bool, typer.Option(
-        "--include-deleted", help="Also write posts whose deletion was read (left out by default).")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl, csv or gexf (a graph).")] = "jsonl",
+    graph: Annotated[str | None, typer.Option(
+        "--graph", help="Export a graph instead of the posts: cascade or accounts (gexf: cascade by default).")] = None,
     db: str | None = settings.DB.option(),
     model: str | None = settings.MODEL.option(),
 ) -> None:
-    """Write a campaign's stored posts with their verdicts, one per line, in time order."""
-    if fmt not in ("jsonl", "csv"):
-        raise _fail(f"Unknown export format {fmt!r}: use jsonl or csv.")
+    """Write a campaign's stored posts with their verdicts, one per line, in time order; or its cascade or
+    account graph (--graph, or --format gexf) as GEXF, JSON Lines or CSV."""
+    if fmt not in ("jsonl", "csv", "gexf"):
+        raise _fail(f"Unknown export format {fmt!r}: use jsonl, csv or gexf.")
+    if graph not in (None, "cascade", "accounts"):
+        raise _fail(f"Unknown graph {graph!r}: use cascade or accounts.")
     with _open(db) as store:
         camp = _campaign_of(store, campaign)
         _ensure_verdicts(store, camp, model)
+        if graph or fmt == "gexf":
+            from backfire.explain.analysis import campaign_graphs
+            from backfire.explain.graphio import write_graph
+
+            cascade, accounts = campaign_graphs(store, camp)
+            with _output(output) as out:
+                n = write_graph(cascade if (graph or "cascade") == "cascade" else accounts, out, fmt)
+            err.print(f"Exported the {graph or 'cascade'} graph of {campaign} ({n:,} rows)"
+                      + (f" to {output}" if output else ""))
+            return
         verdicts = store.verdicts(campaign)
-        rows = (export_row(p, verdicts.get(p.key))
-                for p in store.posts(campaign, direct_only=True, include_deleted=include_deleted))
+        rows = (export_row(p, verdicts.get(p.key)) for p in store.posts(campaign, direct_only=True))
         with _output(output) as out:
             n = write_export(rows, out, fmt)  # type: ignore[arg-type]
     err.print(f"Exported {n:,} posts of {campaign}" + (f" to {output}" if output else ""))

@@ -44,6 +44,13 @@ def load_pairs(store: Store, campaign: Campaign, since: datetime | None = None,
     return pairs
 
 
+def campaign_graphs(store: Store, campaign: Campaign, since: datetime | None = None,
+                    until: datetime | None = None) -> tuple[nx.DiGraph, nx.DiGraph]:
+    """The cascade and account graphs of `campaign`'s stored posts in [since, until]."""
+    g = cascade_graph(replay(load_pairs(store, campaign, since, until), campaign))
+    return g, account_graph(g)
+
+
 def explain_campaign(store: Store, campaign: Campaign, since: datetime | None = None,
                      until: datetime | None = None, **options: Any) -> dict[str, Any]:
     """`explain` over the stored posts of `campaign` in [since, until]."""
