@@ -245,6 +245,8 @@ def export_cmd(
     fmt: Annotated[str, typer.Option("--format", help="jsonl, csv or gexf (a graph).")] = "jsonl",
     graph: Annotated[str | None, typer.Option(
         "--graph", help="Export a graph instead of the posts: cascade or accounts (gexf: cascade by default).")] = None,
+    include_deleted: Annotated[bool, typer.Option(
+        "--include-deleted", help="Also write posts whose deletion was read (left out by default).")] = False,
     db: str | None = settings.DB.option(),
     model: str | None = settings.MODEL.option(),
 ) -> None:
@@ -268,7 +270,8 @@ def export_cmd(
                       + (f" to {output}" if output else ""))
             return
         verdicts = store.verdicts(campaign)
-        rows = (export_row(p, verdicts.get(p.key)) for p in store.posts(campaign, direct_only=True))
+        rows = (export_row(p, verdicts.get(p.key))
+                for p in store.posts(campaign, direct_only=True, include_deleted=include_deleted))
         with _output(output) as out:
             n = write_export(rows, out, fmt)  # type: ignore[arg-type]
     err.print(f"Exported {n:,} posts of {campaign}" + (f" to {output}" if output else ""))
