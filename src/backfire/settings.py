@@ -128,3 +128,12 @@ DESIGN_EFFECT = declare("design_effect", 2.6, "Default detector: how far a casca
                         "detector scales it by how unsure the classifier is (benchmarks/detect --calibrate "
                         "--classifier NAME --texts real --hours 8 --controls 200 --option design_effect=1 "
                         "--option structure_effect=100 measures it for another classifier).")
+CURATE_MAX_HOSTILE = declare("curate_max_hostile", 0.2, "Curation: the highest p_hostile a post may have to join "
+                             "the queue (it must also read as support, not sarcastic, not offensive).")
+CURATE_HOLD_HOURS = declare("curate_hold_hours", 6.0, "Curation: while an alarm is this recent (hours before the "
+                            "campaign's latest post), new candidates are held, not offered.")
+ALLOWED_HOSTS = declare("allowed_hosts", "", "Dashboard: Host header names accepted besides loopback and --host "
+                        "(comma-separated; e.g. the name a reverse proxy serves it under).")
+SECURE_COOKIES = declare("secure_cookies", True, "Dashboard: mark the session cookie Secure (browsers then send it "
+                         "over HTTPS and to localhost only).")
+SESSION_HOURS = declare("session_hours", 12.0, "Dashboard: how long a login lasts.")

@@ -5,7 +5,7 @@ Each area registers its commands on the shared app in its own module.
 
 from __future__ import annotations
 
-from backfire.cli import core, explain, live, understand, warn  # noqa: F401  (registration by import)
+from backfire.cli import core, curate, explain, live, understand, warn  # noqa: F401  (registration by import)
 from backfire.cli.app import app
 
 

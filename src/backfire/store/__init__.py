@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backfire.store.base import AddResult, Gap, Label, Store
+from backfire.store.base import AddResult, AuditEntry, CurationItem, Gap, Label, Store, User
 from backfire.store.sqlite import SQLiteStore
 
 
@@ -25,4 +25,4 @@ def open_store(location: str | Path) -> Store:
     return SQLiteStore(path)
 
 
-__all__ = ["AddResult", "Gap", "Label", "SQLiteStore", "Store", "open_store"]
+__all__ = ["AddResult", "AuditEntry", "CurationItem", "Gap", "Label", "SQLiteStore", "Store", "User", "open_store"]

@@ -2,7 +2,9 @@
 
 Runs before `schema.sql` (whose statements only create what is missing). Version 1 stores lack the posts'
 `version` and `deleted_at` columns and keyed the quarantine by line alone (so several bad posts of one
-response page kept one row); both are fixed without losing a row.
+response page kept one row); both are fixed without losing a row. Version 3 only adds tables (the curation
+queue and its log, accounts, sessions, the FTS5 search index), which `schema.sql` creates in an existing
+file; the search index fills lazily from the posts already stored (`store/_aggregate.py`).
 """
 
 from __future__ import annotations

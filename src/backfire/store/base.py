@@ -47,6 +47,43 @@ class Label:
     at: datetime
 
 
+@dataclass(frozen=True)
+class CurationItem:
+    """A post in a campaign's curation queue: its state (pending, held, approved, rejected, excluded), why,
+    how risky it is to feature (lower is safer), and who last changed it, when."""
+
+    campaign: str
+    key: str
+    state: str
+    reason: str
+    risk: float
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the curation audit log: who did what to which post, when, and why."""
+
+    campaign: str
+    key: str
+    actor: str
+    action: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class User:
+    """A dashboard account: its role (viewer, reviewer, admin) and argon2 password hash."""
+
+    name: str
+    role: str
+    hash: str
+    created_at: datetime
+
+
 class Store(ABC):
     """Where a campaign's posts and everything derived from them live."""
 
@@ -151,6 +188,83 @@ class Store(ABC):
 
     @abstractmethod
     def labels(self, campaign: str) -> list[Label]: ...
+
+    # -- curation and accounts (store/_curation.py), dashboard aggregates (store/_aggregate.py) ----
+    @abstractmethod
+    def set_curation(self, items: Iterable[CurationItem], action: str) -> int: ...
+
+    @abstractmethod
+    def curation_item(self, campaign: str, key: str) -> CurationItem | None: ...
+
+    @abstractmethod
+    def curation_items(self, campaign: str, states: Iterable[str] | None = None, limit: int | None = None,
+                       offset: int = 0) -> list[CurationItem]: ...
+
+    @abstractmethod
+    def curation_counts(self, campaign: str) -> dict[str, int]: ...
+
+    @abstractmethod
+    def curation_log(self, campaign: str, key: str | None = None, limit: int = 200) -> list[AuditEntry]: ...
+
+    @abstractmethod
+    def log_curation(self, entry: AuditEntry) -> None: ...
+
+    @abstractmethod
+    def set_drivers(self, campaign: str, drivers: Iterable[tuple[str, str, dict[str, Any]]]) -> None: ...
+
+    @abstractmethod
+    def drivers(self, campaign: str) -> list[tuple[str, str, dict[str, Any]]]: ...
+
+    @abstractmethod
+    def save_user(self, user: User) -> None: ...
+
+    @abstractmethod
+    def user(self, name: str) -> User | None: ...
+
+    @abstractmethod
+    def users(self) -> list[User]: ...
+
+    @abstractmethod
+    def remove_user(self, name: str) -> bool: ...
+
+    @abstractmethod
+    def save_session(self, token: str, user: str, csrf: str, expires_at: datetime) -> None: ...
+
+    @abstractmethod
+    def session(self, token: str, now: datetime) -> tuple[str, str] | None: ...
+
+    @abstractmethod
+    def end_sessions(self, token: str | None = None, user: str | None = None) -> None: ...
+
+    @abstractmethod
+    def data_version(self) -> int: ...
+
+    @abstractmethod
+    def stance_counts(self, campaign: str) -> dict[str, int]: ...
+
+    @abstractmethod
+    def time_span(self, campaign: str) -> tuple[datetime | None, datetime | None]: ...
+
+    @abstractmethod
+    def time_at_rank(self, campaign: str, rank: int) -> str | None: ...
+
+    @abstractmethod
+    def stance_bins(self, campaign: str, t0: int, bin_seconds: int, start: str,
+                    end: str) -> list[tuple[int, str, int]]: ...
+
+    @abstractmethod
+    def posts_outside(self, campaign: str, start: str, end: str, limit: int = 20) -> tuple[int, int, list[Any]]: ...
+
+    @abstractmethod
+    def index_search(self) -> int: ...
+
+    @abstractmethod
+    def search_posts(self, campaign: str, query: str = "", stance: str | None = None, author: str | None = None,
+                     since: str | None = None, until: str | None = None, limit: int = 50,
+                     offset: int = 0) -> tuple[int, list[tuple[Post, Verdict | None]]]: ...
+
+    @abstractmethod
+    def posts_by_key(self, campaign: str, keys: list[str]) -> dict[str, tuple[Post, Verdict | None, bool]]: ...
 
     # -- lifecycle -------------------------------------------------------------------------------
     @abstractmethod

@@ -99,3 +99,61 @@ CREATE INDEX IF NOT EXISTS labels_campaign ON labels (campaign, key);
 -- References are resolved when an alias of their target arrives after them (store/_posts.py).
 CREATE INDEX IF NOT EXISTS posts_reply_to ON posts (reply_to) WHERE reply_to IS NOT NULL;
 CREATE INDEX IF NOT EXISTS posts_quote_of ON posts (quote_of) WHERE quote_of IS NOT NULL;
+
+-- Schema 3: the curation queue, its audit log, dashboard accounts and sessions, the post search index.
+CREATE TABLE IF NOT EXISTS curation (
+    campaign TEXT NOT NULL,
+    key TEXT NOT NULL,
+    state TEXT NOT NULL,                    -- pending, held, approved, rejected, excluded
+    reason TEXT NOT NULL DEFAULT '',
+    risk REAL NOT NULL DEFAULT 0,           -- lower is safer; the queue's order
+    created_at TEXT NOT NULL,               -- the post's time
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (campaign, key)
+);
+CREATE INDEX IF NOT EXISTS curation_state ON curation (campaign, state, risk);
+
+CREATE TABLE IF NOT EXISTS curation_log (
+    campaign TEXT NOT NULL,
+    key TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS curation_log_campaign ON curation_log (campaign, at);
+
+-- Accounts that hold what the queue's drivers were when last refreshed: who drove the hijack.
+CREATE TABLE IF NOT EXISTS curation_drivers (
+    campaign TEXT NOT NULL,
+    account TEXT NOT NULL,
+    role TEXT NOT NULL,                     -- trigger or amplifier
+    detail TEXT NOT NULL,                   -- JSON: the explain layer's figures for the account
+    PRIMARY KEY (campaign, account, role)
+);
+
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,                     -- viewer, reviewer, admin
+    hash TEXT NOT NULL,                     -- argon2id
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS sessions (
+    token TEXT PRIMARY KEY,                 -- sha256 of the cookie's value (the value itself is never stored)
+    user TEXT NOT NULL,
+    csrf TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+
+-- Full-text search over posts (external content). Rows are indexed lazily up to meta 'fts_rowid'
+-- (store/_aggregate.py); an edit of an already indexed post re-indexes it here.
+CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5(
+    text, author, content='posts', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');
+CREATE TRIGGER IF NOT EXISTS posts_fts_edit AFTER UPDATE OF text, author ON posts
+WHEN old.rowid <= COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'fts_rowid'), 0)
+BEGIN
+    INSERT INTO posts_fts (posts_fts, rowid, text, author) VALUES ('delete', old.rowid, old.text, old.author);
+    INSERT INTO posts_fts (rowid, text, author) VALUES (new.rowid, new.text, new.author);
+END;

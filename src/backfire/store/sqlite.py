@@ -13,11 +13,13 @@ from typing import Any
 
 from backfire.model import Alarm, Campaign, Deletion, Post, Quarantined, Verdict
 from backfire.store import _posts
+from backfire.store._aggregate import AggregateSQL
+from backfire.store._curation import CurationSQL
 from backfire.store._migrate import migrate
 from backfire.store._posts import flatten, ts
 from backfire.store.base import AddResult, Gap, Label, Store
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 _LIVE = " AND p.deleted_at IS NULL"
 
 
@@ -31,7 +33,7 @@ def _post_of(data: str, raw: str | None) -> Post:
     return post
 
 
-class SQLiteStore(Store):
+class SQLiteStore(CurationSQL, AggregateSQL, Store):
     """A `Store` in one SQLite file. Safe to share between threads (one lock around the connection)."""
 
     def __init__(self, path: str | Path) -> None:
