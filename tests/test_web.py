@@ -1,31 +1,172 @@
-"""The dashboard: each page and its JSON twin come from the same data; user text is escaped."""
+"""The dashboard: login and roles, CSRF on every form, security headers, the Host check, escaping, names
+with slashes, JSON twins from the same data, bounded time bins, search."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
-from backfire.model import Campaign, Verdict
+from backfire.accounts import add_user
+from backfire.curate import refresh
+from backfire.model import Alarm, Author, Campaign, Post, Verdict
 from backfire.store import open_store
-from backfire.web.app import create_app
+from backfire.web.app import ServeRefused, create_app, serve
+from backfire.web.pages import encode_name
+from backfire.web.timeline import bounded_timeline
 from conftest import make_post
 
+EVIL_NAME = "<b>x</b>/../y"
+EVIL_TEXT = "<script>alert(1)</script>"
+EVIL_AUTHOR = '"><img src=x onerror=alert(1)>'
+PASSWORD = "a long enough secret"
 
-def test_pages_and_json_twins(tmp_path: Path) -> None:
-    db = tmp_path / "w.db"
+
+def _seed(db: Path) -> None:
     with open_store(db) as store:
-        store.save_campaign(Campaign(name="c<1>", tags=["myNYPD"]))
-        posts = [make_post(i, text="<img src=x onerror=alert(1)>") for i in range(5)]
-        store.add_posts(posts, "c<1>")
-        store.save_verdicts("c<1>", [(p.key, Verdict(post_id=p.id, stance="hostile", p_hostile=0.9)) for p in posts])
-    client = TestClient(create_app(str(db)))
-    listing = client.get("/campaigns.json").json()
-    assert listing[0]["name"] == "c<1>" and listing[0]["posts"] == 5
-    assert "c&lt;1&gt;" in client.get("/").text
-    twin = client.get("/campaigns/c<1>.json").json()
-    assert twin["posts"] == 5
-    page = client.get("/campaigns/c<1>")
-    assert page.status_code == 200
-    assert "<img src=x" not in page.text and "&lt;img src=x" in page.text
-    assert client.get("/campaigns/nope").status_code == 404
+        camp = Campaign(name=EVIL_NAME, tags=["myNYPD"])
+        store.save_campaign(camp)
+        posts = [make_post(i, text=f"Thank you officers {i}") for i in range(5)]
+        posts.append(Post(id="evil", platform="twitter", author=Author(handle=EVIL_AUTHOR), text=EVIL_TEXT,
+                          created_at=datetime(2014, 4, 22, 18, 9, tzinfo=UTC)))
+        store.add_posts(posts, EVIL_NAME)
+        store.save_verdicts(EVIL_NAME, [(p.key, Verdict(post_id=p.id, stance="support", p_hostile=0.02))
+                                        for p in posts])
+        store.save_alarm(EVIL_NAME, Alarm(at=datetime(2014, 4, 22, 10, tzinfo=UTC), severity="warning",
+                                          hostile_share=0.5, triggers=[EVIL_AUTHOR], examples=[EVIL_TEXT]))
+        refresh(store, camp)
+        for name, role in (("vic", "viewer"), ("rita", "reviewer"), ("ada", "admin")):
+            add_user(store, name, PASSWORD, role)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "web.db"
+    _seed(path)
+    return path
+
+
+def _client(db: Path) -> TestClient:
+    return TestClient(create_app(str(db), {"testserver"}, stream_seconds=0.5), base_url="https://testserver")
+
+
+def _login(client: TestClient, name: str) -> None:
+    form = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    answer = client.post("/login", data={"name": name, "password": PASSWORD, "csrf": token, "next": "/"},
+                         follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/"
+
+
+@pytest.fixture
+def reviewer(db: Path) -> Iterator[TestClient]:
+    with _client(db) as client:
+        _login(client, "rita")
+        yield client
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
+def test_pages_need_a_login_and_the_cookie_is_guarded(db: Path) -> None:
+    with _client(db) as client:
+        assert client.get("/", follow_redirects=False).headers["location"].startswith("/login")
+        assert client.get("/campaigns.json").status_code == 401
+        form = client.get("/login")
+        bad = client.post("/login", data={"name": "rita", "password": "wrong one here", "csrf": _csrf(form.text)},
+                          follow_redirects=False)
+        assert "failed=1" in bad.headers["location"]
+        no_token = client.post("/login", data={"name": "rita", "password": PASSWORD}, follow_redirects=False)
+        assert no_token.status_code == 403
+        client.get("/login")
+        ok = client.post("/login", data={"name": "rita", "password": PASSWORD, "csrf": client.cookies["backfire_login"],
+                                         "next": "//evil.example/"}, follow_redirects=False)
+        assert ok.headers["location"] == "/"  # no open redirect
+        cookie = ok.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "secure" in cookie and "samesite=strict" in cookie
+
+
+def test_every_response_has_the_security_headers_and_a_foreign_host_is_refused(reviewer: TestClient) -> None:
+    for path in ("/", "/campaigns.json", "/static/app.js", "/nope", f"/campaigns/{encode_name(EVIL_NAME)}/queue"):
+        headers = reviewer.get(path).headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert "script-src 'self'" in headers["content-security-policy"]
+        assert "unsafe-inline" not in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == "no-referrer"
+    rebound = reviewer.get("/campaigns.json", headers={"host": "attacker.example"})
+    assert rebound.status_code == 400 and "x-content-type-options" in rebound.headers
+    assert reviewer.get("/campaigns.json", headers={"host": "testserver:8008"}).status_code == 200
+
+
+def test_hostile_text_names_and_campaigns_render_as_text(reviewer: TestClient) -> None:
+    path = f"/campaigns/{encode_name(EVIL_NAME)}"
+    for page in ("", "/posts", "/queue", "/log"):
+        html = reviewer.get(path + page).text
+        assert "<script>alert" not in html and "<img src=x" not in html and "<b>x</b>" not in html, page
+        assert "<script" not in html.replace('<script src="/static/app.js" defer></script>', "")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in reviewer.get(path + "/queue").text
+    assert "&lt;b&gt;x&lt;/b&gt;/../y" in reviewer.get("/").text
+    twin = reviewer.get(path + ".json").json()
+    assert twin["campaign"]["name"] == EVIL_NAME and twin["posts"] == 6
+    assert reviewer.get(path + "/queue.json").json()["items"][0]["text"]
+    assert reviewer.get("/campaigns/%3Cb%3Ex%3C%2Fb%3E%2F..%2Fy", follow_redirects=False).headers["location"] == path
+    assert 'rel="noopener noreferrer nofollow"' in reviewer.get(path + "/queue").text
+
+
+def test_forms_need_their_csrf_token_and_the_right_role(db: Path, reviewer: TestClient) -> None:
+    path = f"/campaigns/{encode_name(EVIL_NAME)}"
+    page = reviewer.get(path + "/queue").text
+    form = {"key": "twitter:1", "action": "approve", "reason": "checked"}
+    assert reviewer.post(path + "/queue/decide", data=form).status_code == 403
+    assert reviewer.post(path + "/queue/decide", data={**form, "csrf": "forged"}).status_code == 403
+    done = reviewer.post(path + "/queue/decide", data={**form, "csrf": _csrf(page)}, follow_redirects=False)
+    assert done.status_code == 303
+    assert reviewer.get(path + "/queue.json?state=approved").json()["items"][0]["key"] == "twitter:1"
+    assert "rita" in reviewer.get(path + "/log").text
+    exported = reviewer.get(path + "/approved.jsonl")
+    assert exported.status_code == 200 and "https://img.example/1.jpg" in exported.text
+    assert reviewer.post(path + "/queue/correct", data={"key": "twitter:2", "stance": "hostile",
+                                                        "csrf": _csrf(page)}).status_code == 200
+    with open_store(db) as store:
+        assert [lb.stance for lb in store.labels(EVIL_NAME)] == ["hostile"]
+    with _client(db) as viewer:
+        _login(viewer, "vic")
+        assert viewer.get(path + "/queue").status_code == 200
+        token = _csrf(viewer.get(path + "/queue").text)
+        assert viewer.post(path + "/queue/decide", data={**form, "csrf": token}).status_code == 403
+
+
+def test_search_and_filters(reviewer: TestClient) -> None:
+    path = f"/campaigns/{encode_name(EVIL_NAME)}/posts.json"
+    assert reviewer.get(path, params={"q": "officers"}).json()["total"] == 5
+    assert reviewer.get(path, params={"q": "script"}).json()["posts"][0]["text"] == EVIL_TEXT
+    assert reviewer.get(path, params={"q": 'officers" OR "x'}).json()["total"] == 0  # no query injection
+    assert reviewer.get(path, params={"author": "alice", "since": "2014-04-22T18:02"}).json()["total"] == 3
+
+
+def test_events_say_when_the_store_changes(db: Path, reviewer: TestClient) -> None:
+    with reviewer.stream("GET", f"/campaigns/{encode_name(EVIL_NAME)}/events") as stream:
+        body = "".join(stream.iter_text())
+    assert body.startswith("retry:") and "event: update" in body
+
+
+def test_a_stray_post_is_an_outlier_not_a_year_of_bins(tmp_path: Path) -> None:
+    with open_store(tmp_path / "b.db") as store:
+        store.save_campaign(Campaign(name="c"))
+        posts = [make_post(i, minutes=i * 0.5) for i in range(3000)]
+        posts.append(make_post(9999, minutes=-365 * 24 * 60))
+        store.add_posts(posts, "c")
+        data = bounded_timeline(store, "c", 3001, max_bins=240)
+    assert len(data["bins"]) <= 240 and data["bin_seconds"] <= 900
+    assert data["outliers"]["before"] == 1 and sum(b["total"] for b in data["bins"]) == 3000
+    assert data["outliers"]["posts"][0]["key"] == "twitter:9999"
+
+
+def test_serve_refuses_a_public_address_without_an_admin(tmp_path: Path) -> None:
+    with pytest.raises(ServeRefused, match="users add"):
+        serve(str(tmp_path / "empty.db"), "0.0.0.0", 8999)

@@ -337,12 +337,25 @@ def demo_cmd(
         err.print(f"Browse it live with: backfire serve --db {result.db}")
 
 
-def _serve(db: str, host: str | None, port: int | None, path: str = "/") -> None:
+def _serve(db: str, host: str | None, port: int | None, path: str = "/", allowed: str | None = None) -> None:
+    from backfire.accounts import has_admin
+    from backfire.store import open_store
+    from backfire.web.app import ServeRefused
     from backfire.web.app import serve as run_server
 
     h, p = settings.HOST.resolve(host), int(settings.PORT.resolve(port))
+    with open_store(db) as store:
+        if not store.users():
+            err.print(f"No dashboard account yet: create one with `backfire users add NAME --role admin --db {db}`, "
+                      "then log in.", highlight=False)
+        elif not has_admin(store):
+            err.print("No admin account: the dashboard can only listen on loopback.", highlight=False)
     err.print(f"Dashboard on http://{h}:{p}{path} (Ctrl-C to stop)")
-    run_server(db, h, p)
+    try:
+        run_server(db, h, p, str(settings.ALLOWED_HOSTS.resolve(allowed)))
+    except ServeRefused as e:
+        err.print(str(e), highlight=False)
+        raise typer.Exit(2) from e
 
 
 @app.command("serve")
@@ -350,9 +363,11 @@ def serve_cmd(
     db: str | None = settings.DB.option(),
     host: str | None = settings.HOST.option(),
     port: int | None = settings.PORT.option(),
+    allowed_hosts: str | None = settings.ALLOWED_HOSTS.option(),
 ) -> None:
-    """Serve the dashboard: campaigns, timelines, alarms; every page has a JSON twin (add .json)."""
-    _serve(str(settings.DB.resolve(db)), host, port)
+    """Serve the live dashboard (login required): campaigns, timelines, posts, the curation queue; every
+    page has a JSON twin (add .json)."""
+    _serve(str(settings.DB.resolve(db)), host, port, allowed=allowed_hosts)
 
 
 def _print_demo_summary(result: Any, out: Console) -> None:

@@ -1,69 +1,198 @@
-"""A small FastAPI dashboard over the store: the campaign list and each campaign's report page.
+"""The live dashboard (FastAPI): campaigns, each campaign's timeline, posts and curation queue.
 
-`/campaigns/{name}` and `/campaigns/{name}.json` come from one function (`report.data.overview`), so
-the page and its JSON twin can never disagree. Pages are rendered from the same template as the static
-report, with every user-written text escaped.
+Each page and its `.json` twin are served by one function (the route checks the suffix) from the data
+functions of `web/pages.py`, which aggregate in SQL. The campaign page updates live: `/events` is a
+server-sent event stream that says when the store changed (another process's ingest or watch commits,
+or a reviewer's decision here), and `static/app.js` fetches the JSON twin and redraws. Templates
+escape everything; no inline script or style (the CSP forbids them); every response carries the
+security headers and is refused under a Host name the server does not answer to (`web/security.py`).
 """
 
 from __future__ import annotations
 
-from html import escape
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from fastapi import FastAPI, HTTPException
-from fastapi.responses import HTMLResponse
+import jinja2
+from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
-from backfire.report.data import overview
-from backfire.report.html import render_report
+from backfire import accounts, settings
+from backfire.curate import CurationError, correct, decide, refresh
+from backfire.curate.export import export_approved
+from backfire.model import Campaign
 from backfire.store import open_store
+from backfire.web import pages
+from backfire.web.auth import Viewer, add_login, check_csrf, who
+from backfire.web.security import Guard, allowed_hosts, is_loopback
+
+HERE = Path(str(files("backfire.web")))
 
 
-def create_app(db: str) -> FastAPI:
-    """The dashboard app over the SQLite store at `db` (opened per request; WAL lets ingest run alongside)."""
-    app = FastAPI(title="backfire", docs_url="/api/docs", openapi_url="/api/openapi.json")
+class ServeRefused(RuntimeError):
+    """`serve` will not listen where it was asked (the message says what to do)."""
 
-    def campaign_data(name: str) -> dict[str, Any]:
-        with open_store(db) as store:
-            campaign = store.campaign(name)
-            if campaign is None:
-                raise HTTPException(status_code=404, detail=f"no campaign named {name!r}")
-            return overview(store, campaign)
 
-    def campaigns_data() -> list[dict[str, Any]]:
-        with open_store(db) as store:
-            return [
-                {**c.model_dump(mode="json"), "posts": store.count_posts(c.name), "alarms": len(store.alarms(c.name))}
-                for c in store.campaigns()
-            ]
+def create_app(db: str, hosts: set[str] | None = None, *, secure_cookies: bool | None = None,
+               session_hours: float | None = None, poll_seconds: float = 0.5, stream_seconds: float = 300.0,
+               hold_hours: float | None = None) -> Any:
+    """The dashboard over the SQLite store at `db`, answering Host names `hosts` (default: loopback)."""
+    store = open_store(db)
+    hold = float(settings.CURATE_HOLD_HOURS.resolve(hold_hours))
+    changes = [0]  # bumped by this process's own writes (data_version counts other connections' commits)
 
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(title="backfire", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
+    env.filters["tilde"] = pages.encode_name
+    env.filters["pct"] = lambda v: "–" if v is None else f"{float(v):.0%}"
+    templates = Jinja2Templates(env=env)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    add_login(app, store, templates, bool(settings.SECURE_COOKIES.resolve(secure_cookies)),
+              float(settings.SESSION_HOURS.resolve(session_hours)))
+
+    def render(request: Request, template: str, data: dict[str, Any], viewer: Viewer) -> Response:
+        if request.url.path.endswith(".json"):
+            return JSONResponse(data)
+        context = {"data": data, "viewer": viewer.user, "csrf": viewer.csrf,
+                   "error": request.query_params.get("error", "")}
+        return templates.TemplateResponse(request, template, context)
+
+    def campaign_of(name: str) -> Campaign:
+        campaign = store.campaign(pages.decode_name(name))
+        if campaign is None:
+            raise HTTPException(status_code=404, detail="No such campaign: check the name, or ingest it first.")
+        return campaign
+
+    @app.get("/")
     @app.get("/campaigns.json")
-    def campaigns_json() -> list[dict[str, Any]]:
-        return campaigns_data()
+    def campaigns(request: Request) -> Response:
+        return render(request, "campaigns.html", pages.campaigns_data(store), who(store, request))
 
-    @app.get("/", response_class=HTMLResponse)
-    def campaigns_page() -> str:
-        rows = "".join(
-            f'<li><a href="/campaigns/{escape(c["name"], quote=True)}">{escape(c["name"])}</a>: '
-            f'{c["posts"]:,} posts, {c["alarms"]} alarm(s)</li>'
-            for c in campaigns_data()
-        )
-        return (f"<!doctype html><meta charset=utf-8><title>backfire</title><h1>Campaigns</h1>"
-                f"<ul>{rows or '<li>No campaign yet: run backfire ingest.</li>'}</ul>"
-                f'<p><a href="/campaigns.json">JSON</a></p>')
+    @app.get("/campaigns/{name}")
+    @app.get("/campaigns/{name}.json")  # registered first (decorators apply bottom-up), so it wins
+    def campaign(request: Request, name: str) -> Response:
+        viewer = who(store, request)
+        return render(request, "campaign.html", pages.campaign_data(store, campaign_of(name), hold_hours=hold), viewer)
 
-    @app.get("/campaigns/{name}.json")
-    def campaign_json(name: str) -> dict[str, Any]:
-        return campaign_data(name)
+    @app.get("/campaigns/{name}/posts.json")
+    @app.get("/campaigns/{name}/posts")
+    def posts(request: Request, name: str, q: str = "", stance: str = "", author: str = "", since: str = "",
+              until: str = "", page: int = 1) -> Response:
+        viewer = who(store, request)
+        data = pages.posts_data(store, campaign_of(name), q, stance, author, since, until, page)
+        return render(request, "posts.html", data, viewer)
 
-    @app.get("/campaigns/{name}", response_class=HTMLResponse)
-    def campaign_page(name: str) -> str:
-        return render_report(campaign_data(name))
+    @app.get("/campaigns/{name}/queue.json")
+    @app.get("/campaigns/{name}/queue")
+    def queue(request: Request, name: str, state: str = "", page: int = 1) -> Response:
+        viewer = who(store, request)
+        return render(request, "queue.html", pages.queue_data(store, campaign_of(name), state, page, hold), viewer)
 
-    return app
+    @app.get("/campaigns/{name}/log.json")
+    @app.get("/campaigns/{name}/log")
+    def log(request: Request, name: str) -> Response:
+        viewer = who(store, request)
+        return render(request, "log.html", pages.log_data(store, campaign_of(name)), viewer)
+
+    def back(name: str, error: str = "") -> Response:
+        changes[0] += 1
+        suffix = f"?error={quote(error, safe='')}" if error else ""
+        return RedirectResponse(f"/campaigns/{name}/queue{suffix}", status_code=303)
+
+    @app.post("/campaigns/{name}/queue/decide")
+    def decide_post(request: Request, name: str, key: str = Form(...), action: str = Form(...),
+                    reason: str = Form(""), csrf: str = Form("")) -> Response:
+        viewer = who(store, request, "curate")
+        check_csrf(viewer, csrf)
+        try:
+            decide(store, campaign_of(name).name, key, action, viewer.user.name, reason, hold_hours=hold)
+        except CurationError as e:
+            return back(name, str(e))
+        return back(name)
+
+    @app.post("/campaigns/{name}/queue/correct")
+    def correct_post(request: Request, name: str, key: str = Form(...), stance: str = Form(...),
+                     reason: str = Form(""), csrf: str = Form("")) -> Response:
+        viewer = who(store, request, "curate")
+        check_csrf(viewer, csrf)
+        try:
+            correct(store, campaign_of(name).name, key, stance, viewer.user.name, reason)
+        except CurationError as e:
+            return back(name, str(e))
+        return back(name)
+
+    @app.post("/campaigns/{name}/queue/refresh")
+    def refresh_queue(request: Request, name: str, csrf: str = Form("")) -> Response:
+        viewer = who(store, request, "curate")
+        check_csrf(viewer, csrf)
+        refresh(store, campaign_of(name), actor=viewer.user.name, hold_hours=hold)
+        return back(name)
+
+    @app.get("/campaigns/{name}/approved.{fmt}")
+    def approved(request: Request, name: str, fmt: str) -> Response:
+        who(store, request)
+        if fmt not in ("jsonl", "csv"):
+            raise HTTPException(status_code=404, detail="Export as approved.jsonl or approved.csv.")
+        import io
+
+        out = io.StringIO()
+        export_approved(store, campaign_of(name).name, out, fmt)
+        kind = "text/csv" if fmt == "csv" else "application/x-ndjson"
+        return PlainTextResponse(out.getvalue(), media_type=f"{kind}; charset=utf-8",
+                                 headers={"content-disposition": f'attachment; filename="approved.{fmt}"'})
+
+    @app.get("/campaigns/{name}/events")
+    async def events(request: Request, name: str) -> Response:
+        await run_in_threadpool(who, store, request)
+        await run_in_threadpool(campaign_of, name)
+
+        async def stream() -> AsyncIterator[str]:
+            yield "retry: 1000\n\n"
+            seen: tuple[int, int] | None = None
+            loop = asyncio.get_running_loop()
+            stop = loop.time() + stream_seconds
+            while loop.time() < stop and not await request.is_disconnected():
+                version = (await run_in_threadpool(store.data_version), changes[0])
+                if version != seen:
+                    seen = version
+                    yield f"event: update\ndata: {json.dumps({'version': list(version)})}\n\n"
+                await asyncio.sleep(poll_seconds)
+
+        return StreamingResponse(stream(), media_type="text/event-stream", headers={"cache-control": "no-store"})
+
+    @app.get("/campaigns/{rest:path}")
+    def any_name(request: Request, rest: str) -> Response:
+        """A campaign named in a URL as it is (percent-encoded or with raw slashes): go to its page."""
+        who(store, request)
+        if store.campaign(rest) is None:
+            raise HTTPException(status_code=404, detail="No such campaign: check the name, or ingest it first.")
+        return RedirectResponse(f"/campaigns/{pages.encode_name(rest)}", status_code=308)
+
+    return Guard(app, hosts if hosts is not None else allowed_hosts("127.0.0.1"))
 
 
-def serve(db: str, host: str, port: int) -> None:
-    """Serve the dashboard until interrupted."""
+def serve(db: str, host: str, port: int, extra_hosts: str = "") -> None:
+    """Serve the dashboard until interrupted. Refuses a non-loopback `host` while no admin account exists."""
     import uvicorn
 
-    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+    if not is_loopback(host):
+        with open_store(db) as store:
+            if not accounts.has_admin(store):
+                raise ServeRefused(f"Refusing to listen on {host}: no admin account exists. Create one with "
+                                   "`backfire users add NAME --role admin`, or serve on 127.0.0.1.")
+    hosts = allowed_hosts(host, extra_hosts.split(","))
+    uvicorn.run(create_app(db, hosts), host=host, port=port, log_level="warning")
