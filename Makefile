@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -19,7 +19,11 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/backfire demo
 
-test: setup
+# The browser test drives Debian's chromium (installed here when missing; Playwright never downloads one).
+browser:
+	scripts/browser-deps
+
+test: setup browser
 	$(BIN)/python -m pytest -q
 
 lint: setup
