@@ -59,30 +59,44 @@ class AggregateSQL:
         hi = self._rows("SELECT MAX(created_at) FROM campaign_posts WHERE campaign = ?", (campaign,))[0][0]
         return (_time(lo), _time(hi))
 
-    def time_at_rank(self, campaign: str, rank: int) -> str | None:
-        """The time (stored text) of the campaign's `rank`-th post in time order (0-based)."""
+    def live_count(self, campaign: str) -> int:
+        """The campaign's posts, deleted ones left out (counted from the time index and the deleted posts)."""
+        total = self._rows("SELECT COUNT(*) FROM campaign_posts WHERE campaign = ?", (campaign,))[0][0]
+        gone = self._rows("SELECT COUNT(*) FROM posts p JOIN campaign_posts c ON c.campaign = ? AND c.key = p.key "
+                          "WHERE p.deleted_at IS NOT NULL", (campaign,))[0][0]
+        return int(total) - int(gone)
+
+    def time_at_rank(self, campaign: str, rank: int, descending: bool = False) -> str | None:
+        """The time (stored text) of the campaign's `rank`-th post in time order (0-based; from the last
+        post back with `descending`), deleted posts left out."""
+        order = "DESC" if descending else ""
         rows = self._rows("SELECT c.created_at FROM campaign_posts c JOIN posts p ON p.key = c.key "
-                          f"WHERE {_LIVE} ORDER BY c.created_at LIMIT 1 OFFSET ?", (campaign, max(0, rank)))
+                          f"WHERE {_LIVE} ORDER BY c.created_at {order} LIMIT 1 OFFSET ?", (campaign, max(0, rank)))
         return rows[0][0] if rows else None
 
-    def stance_bins(self, campaign: str, t0: int, bin_seconds: int, start: str, end: str) -> list[tuple[int, str, int]]:
-        """(bin index, stance, posts) for posts in [start, end) (stored time texts), bins of `bin_seconds`
-        counted from unix time `t0`."""
+    def stance_bins(self, campaign: str, t0: int, bin_seconds: int, start: str,
+                    end: str) -> list[tuple[int, str, int, int]]:
+        """(bin index, stance, posts, reposts among them) for posts in [start, end) (stored time texts), bins
+        of `bin_seconds` counted from unix time `t0`."""
         rows = self._rows(
-            f"SELECT (unixepoch(c.created_at) - ?) / ? AS b, COALESCE(v.stance, 'unclassified'), COUNT(*) {_FROM}"
-            f"WHERE {_LIVE} AND c.created_at >= ? AND c.created_at < ? GROUP BY b, 2",
-            (t0, bin_seconds, campaign, start, end))
-        return [(int(b), s, int(n)) for b, s, n in rows]
+            f"SELECT (unixepoch(c.created_at) - ?) / ? AS b, COALESCE(v.stance, 'unclassified'), COUNT(*), "
+            f"SUM(p.repost_of IS NOT NULL) {_FROM} WHERE {_LIVE} AND c.created_at >= ? AND c.created_at < ? "
+            "GROUP BY b, 2", (t0, bin_seconds, campaign, start, end))
+        return [(int(b), s, int(n), int(r or 0)) for b, s, n, r in rows]
 
-    def posts_outside(self, campaign: str, start: str, end: str, limit: int = 20) -> tuple[int, int, list[Any]]:
+    def posts_outside(self, campaign: str, start: str, end: str,
+                      limit: int = 20) -> tuple[int, int, list[Any], list[tuple[str, int, int]]]:
         """Posts before `start` and from `end` on: (how many before, how many after, the first `limit`
-        of them as (key, time, stance))."""
-        before = self._rows(f"SELECT COUNT(*) {_FROM} WHERE {_LIVE} AND c.created_at < ?", (campaign, start))
-        after = self._rows(f"SELECT COUNT(*) {_FROM} WHERE {_LIVE} AND c.created_at >= ?", (campaign, end))
+        of them as (key, time, stance), and (stance, posts, reposts) rows counting them)."""
+        rows = self._rows(f"SELECT c.created_at < ?, COALESCE(v.stance, 'unclassified'), COUNT(*), "
+                          f"SUM(p.repost_of IS NOT NULL) {_FROM} WHERE {_LIVE} AND "
+                          "(c.created_at < ? OR c.created_at >= ?) GROUP BY 1, 2", (start, campaign, start, end))
+        before = sum(int(n) for early, _, n, _ in rows if early)
+        after = sum(int(n) for early, _, n, _ in rows if not early)
         sample = self._rows(f"SELECT c.key, c.created_at, v.stance {_FROM} WHERE {_LIVE} AND "
                             "(c.created_at < ? OR c.created_at >= ?) ORDER BY c.created_at LIMIT ?",
                             (campaign, start, end, limit))
-        return int(before[0][0]), int(after[0][0]), sample
+        return before, after, sample, [(s, int(n), int(r or 0)) for _, s, n, r in rows]
 
     def index_search(self) -> int:
         """Add the posts stored since the last call to the search index; returns how many."""

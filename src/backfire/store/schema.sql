@@ -101,6 +101,9 @@ CREATE INDEX IF NOT EXISTS posts_reply_to ON posts (reply_to) WHERE reply_to IS 
 CREATE INDEX IF NOT EXISTS posts_quote_of ON posts (quote_of) WHERE quote_of IS NOT NULL;
 
 -- Schema 3: the curation queue, its audit log, dashboard accounts and sessions, the post search index.
+-- Deleted posts are few: counting a campaign's live posts subtracts them through this index.
+CREATE INDEX IF NOT EXISTS posts_deleted ON posts (deleted_at) WHERE deleted_at IS NOT NULL;
+
 CREATE TABLE IF NOT EXISTS curation (
     campaign TEXT NOT NULL,
     key TEXT NOT NULL,

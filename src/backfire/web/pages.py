@@ -43,18 +43,17 @@ def _iso(value: datetime | None) -> str | None:
 def campaigns_data(store: Store) -> dict[str, Any]:
     rows = []
     for c in store.campaigns():
-        counts = store.stance_counts(c.name)
         rows.append({"name": c.name, "path": encode_name(c.name), "tags": c.tags, "owners": c.owners,
-                     "posts": sum(n for s, n in counts.items() if s != "reposts"), "alarms": len(store.alarms(c.name))})
+                     "posts": store.live_count(c.name), "alarms": len(store.alarms(c.name))})
     return {"campaigns": rows}
 
 
 def campaign_data(store: Store, campaign: Campaign, max_bins: int = 240, hold_hours: float = 6.0) -> dict[str, Any]:
     """The campaign page: counts by stance, the bounded timeline, the hostile share now and its trend,
     alarms with their evidence, the hijack's drivers (as the last queue refresh found them), the queue."""
-    counts = store.stance_counts(campaign.name)
+    timeline = bounded_timeline(store, campaign.name, None, max_bins)
+    counts = timeline.pop("stances")
     total = sum(n for s, n in counts.items() if s != "reposts")
-    timeline = bounded_timeline(store, campaign.name, total, max_bins)
     alarm = active_alarm(store, campaign.name, hold_hours)
     return {
         "campaign": campaign.model_dump(mode="json"), "path": encode_name(campaign.name),

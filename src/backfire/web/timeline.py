@@ -43,15 +43,18 @@ def _stored(epoch: int) -> str:
     return ts(datetime.fromtimestamp(epoch, UTC))
 
 
-def bounded_timeline(store: Store, campaign: str, total: int, max_bins: int = 240) -> dict[str, Any]:
-    """Posts per bin by stance with each bin's hostile share, and the outliers (see the module doc).
-    `total`: the campaign's live posts (from `Store.stance_counts`)."""
+def bounded_timeline(store: Store, campaign: str, total: int | None = None, max_bins: int = 240) -> dict[str, Any]:
+    """Posts per bin by stance with each bin's hostile share, the outliers (see the module doc) and the
+    campaign's posts by stance (`stances`, with `reposts`), all from one pass over the posts in SQL.
+    `total`: the campaign's live posts (`Store.live_count`, asked when not given)."""
+    total = store.live_count(campaign) if total is None else total
     if total <= 0:
-        return {"bin_seconds": None, "bins": [], "outliers": {"before": 0, "after": 0, "posts": []}}
+        return {"bin_seconds": None, "bins": [], "outliers": {"before": 0, "after": 0, "posts": []},
+                "stances": {**dict.fromkeys(STANCES, 0), "reposts": 0}}
     cut = total // 1000  # 0.1% of the posts at each end may lie outside the core
-    first, last = _epoch(store.time_at_rank(campaign, 0) or ""), _epoch(store.time_at_rank(campaign, total - 1) or "")
+    first, last = _epoch(store.time_at_rank(campaign, 0) or ""), _epoch(store.time_at_rank(campaign, 0, True) or "")
     lo = _epoch(store.time_at_rank(campaign, cut) or "") if cut else first
-    hi = _epoch(store.time_at_rank(campaign, total - 1 - cut) or "") if cut else last
+    hi = _epoch(store.time_at_rank(campaign, cut, True) or "") if cut else last
     width = choose_bin(hi - lo, max_bins)
     margin = (max_bins // 4 - 1) * width
     start = max(first - first % width, lo - lo % width - margin)
@@ -59,19 +62,24 @@ def bounded_timeline(store: Store, campaign: str, total: int, max_bins: int = 24
     counts = store.stance_bins(campaign, start, width, _stored(start), _stored(end))
     n = (end - start) // width
     grid = [dict.fromkeys(STANCES, 0) for _ in range(n)]
-    for b, stance, count in counts:
+    stances = {**dict.fromkeys(STANCES, 0), "reposts": 0}
+    for b, stance, count, _ in counts:
         if 0 <= b < n:
             grid[b][stance if stance in STANCES else "unclassified"] += count
+    before, after, sample, outside = store.posts_outside(campaign, _stored(start), _stored(end))
+    for stance, count, reposts in [(s, c, r) for _, s, c, r in counts] + outside:
+        stances[stance if stance in STANCES else "unclassified"] += count
+        stances["reposts"] += reposts
     bins = []
     for i, c in enumerate(grid):
         judged = c["support"] + c["neutral"] + c["hostile"]
         bins.append({"start": _iso(start + i * width), **c, "total": sum(c.values()),
                      "hostile_share": round(c["hostile"] / judged, 4) if judged else None})
-    before, after, sample = store.posts_outside(campaign, _stored(start), _stored(end))
     return {
         "bin_seconds": width, "start": _iso(start), "end": _iso(end), "bins": bins,
         "outliers": {"before": before, "after": after,
                      "posts": [{"key": k, "created_at": t, "stance": s} for k, t, s in sample]},
+        "stances": stances,
     }
 
 
