@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from backfire.model import Author, Post
-from backfire.understand import data
+from backfire.training import data
+from backfire.training.evaluate import chatter_texts
+from backfire.training.metrics import ece, f1_class, macro_f1, macro_recall, stance_scores
 from backfire.understand.cues import SARCASM_TAGS, clean_text, vader_scores
-from backfire.understand.evaluate import chatter_texts
-from backfire.understand.metrics import ece, f1_class, macro_f1, macro_recall, stance_scores
 
 
 def compound(texts: Iterable[str]) -> np.ndarray:
@@ -39,13 +39,25 @@ def vader_figures(val: dict[str, data.Split]) -> dict[str, float]:
         labels.append(s.labels)
         preds.append(np.where(c >= 0.05, 2, np.where(c <= -0.05, 1, 0)))
     out["stance_f1"], out["stance_f1_per_target"] = stance_scores(labels, preds)
-    s = val["brand"]
-    c = compound(s.texts)
-    out["brand_macro_f1"] = macro_f1(s.labels, np.where(c <= -0.05, 0, np.where(c >= 0.05, 2, 1)), 3)
-    out["brand_hostile_f1"] = f1_class((s.labels == 0).astype(int), (c <= -0.05).astype(int), 1)
-    out["brand_hostile_ece"] = ece((s.labels == 0).astype(float), (1 - c) / 2)
+    for name in ("brand", "topic"):
+        if name in val:
+            out |= _vader_hostile(name, val[name])
     out["brand_chatter_hostile"] = float((compound(chatter_texts(val)) <= -0.05).mean())
     return {k: round(float(v), 4) for k, v in out.items()}
+
+
+def _vader_hostile(name: str, s: data.Split) -> dict[str, float]:
+    from sklearn.metrics import roc_auc_score
+
+    c = compound(s.texts)
+    y = (s.labels == 0).astype(int)
+    return {
+        f"{name}_macro_f1": macro_f1(s.labels, np.where(c <= -0.05, 0, np.where(c >= 0.05, 2, 1)), 3),
+        f"{name}_hostile_macro_f1": macro_f1(y, (c <= -0.05).astype(int)),
+        f"{name}_hostile_f1": f1_class(y, (c <= -0.05).astype(int), 1),
+        f"{name}_hostile_auc": float(roc_auc_score(y, -c)),
+        f"{name}_hostile_ece": ece(y.astype(float), (1 - c) / 2),
+    }
 
 
 def make_post(i: int, text: str, repost_of: str | None = None) -> Post:

@@ -9,7 +9,7 @@ import pytest
 from backfire.model import Campaign
 from backfire.simulate import generate
 from backfire.simulate.realtext import TextBank, with_real_texts
-from backfire.understand.data import available
+from backfire.training.data import available
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BANK = TextBank({"hostile": ["@Apple my phone died again", "worst update ever #fail"],
@@ -75,7 +75,7 @@ def test_a_bank_needs_every_stance_and_reads_a_csv(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not available(SHARED), reason="needs ../shared/data")
 def test_the_shared_bank_holds_only_posts_the_classifier_never_trained_on() -> None:
-    from backfire.understand import data
+    from backfire.training import data
 
     bank = TextBank.shared(SHARED)
     assert bank.campaign is not None and bank.campaign.owners == ["Apple"]

@@ -141,3 +141,43 @@ def test_an_owner_with_a_domain_or_known_by_its_did_still_reads_complaints_to_it
     by_did = decide("@Apple my phone died again, worst support ever #AAPL", "customer", gloomy, did)
     assert by_did.stance == "hostile" and by_did.notes == []
     assert decide("Share your photos #AAPL", "did:plc:applexxx", gloomy, did).stance == "support"
+
+
+def test_the_hostile_threshold_decides_not_the_largest_probability() -> None:
+    from backfire.understand.stance import Probs, decide
+
+    complaint = "@Acme my order is three weeks late and nobody answers"
+    unsure = dict(hostile=0.35, neutral=0.45, support=0.2, sarcasm=0.2, offensive=0.05, negative=0.3)
+    assert decide(complaint, "a", Probs(**unsure, threshold=0.3), None).stance == "hostile"
+    assert decide(complaint, "a", Probs(**unsure, threshold=0.5), None).stance == "neutral"
+
+
+def test_sarcastic_praise_of_the_campaign_without_force_words_is_hostile() -> None:
+    from backfire.understand.stance import Probs, decide
+
+    text = "Such wonderful community engagement from the finest officers #myNYPD"
+    mocking = Probs(hostile=0.1, neutral=0.3, support=0.6, sarcasm=0.85, offensive=0.1, positive=0.7,
+                    negative=0.35)
+    verdict = decide(text, "critic", mocking, CAMPAIGN)
+    assert verdict.stance == "hostile" and verdict.p_hostile >= 0.8 and "sarcastic praise" in " ".join(verdict.notes)
+    sincere = Probs(hostile=0.02, neutral=0.2, support=0.78, sarcasm=0.85, offensive=0.02, positive=0.9,
+                    negative=0.02)
+    held = decide(text, "fan", sincere, CAMPAIGN)  # read as sarcastic, nothing else says so: held, not hostile
+    assert held.stance == "neutral" and "not counted as support" in " ".join(held.notes)
+
+
+def test_no_verdict_is_support_and_sarcastic() -> None:
+    import random
+
+    from backfire.understand.stance import Probs, decide
+
+    rng = random.Random(5)
+    texts = ["Great job #myNYPD", "love our officers @NYPDnews", "what a day", "thanks for nothing #myNYPD"]
+    for _ in range(300):
+        h, n = rng.random() * 0.6, rng.random() * 0.5
+        probs = Probs(hostile=h, neutral=n, support=max(0.0, 1 - h - n), sarcasm=rng.random(),
+                      offensive=rng.random() * 0.3, positive=rng.random(), negative=rng.random() * 0.5,
+                      threshold=rng.choice([0.3, 0.5]))
+        for campaign in (None, CAMPAIGN):
+            d = decide(rng.choice(texts), "someone", probs, campaign)
+            assert not (d.stance == "support" and probs.sarcasm >= 0.5)

@@ -118,3 +118,28 @@ def test_a_text_naming_the_campaign_owner_is_not_taken_for_one_naming_another_ac
              post("3", "@carol your baton work"), post("4", "@nypdnews  your baton work")]
     list(classify_posts(posts, CAMPAIGN, clf))
     assert clf.seen == ["@NYPDnews your baton work", "@bob your baton work"]
+
+
+def test_praise_answering_a_hostile_post_is_not_support() -> None:
+    clf = Counting()
+    attack = post("1", "cops swinging a baton at a kid #myNYPD", author="critic")
+    cheer = post("2", "great job guys!", author="fan").model_copy(update={"reply_to": "1"})
+    alone = post("3", "great job guys!", author="fan2")
+    out = {p.id: v for p, v in classify_posts([attack, cheer, alone], CAMPAIGN, clf)}
+    assert out["1"].stance == "hostile"
+    assert out["2"].stance == "neutral" and "answers a hostile post" in out["2"].reason
+    assert out["3"].stance == "support"  # the same text, not in that thread, keeps its own reading
+    assert clf.seen.count("great job guys!") == 1  # the text is still classified once
+
+
+def test_sarcastic_praise_answering_a_post_that_shows_force_is_hostile() -> None:
+    class Sarcastic(Counting):
+        def predict_many(self, posts: Sequence[Post], campaign: Campaign | None = None) -> list[Verdict]:
+            return [v.model_copy(update={"sarcasm": 0.8 if "lovely" in p.text else 0.1, "stance": "support"})
+                    for p, v in zip(posts, super().predict_many(posts, campaign), strict=True)]
+
+    scene = post("1", "officers dragged a woman out of the subway car", author="witness")
+    reply = post("2", "how lovely, community policing at its best", author="wit").model_copy(
+        update={"reply_to": "1"})
+    out = {p.id: v for p, v in classify_posts([scene, reply], CAMPAIGN, Sarcastic())}
+    assert out["2"].stance == "hostile" and out["2"].p_hostile >= 0.8 and "shows force" in out["2"].reason

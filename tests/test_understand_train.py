@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backfire.understand import data, features
+from backfire.training import data
+from backfire.training.train import train
+from backfire.understand import features
 from backfire.understand.heads import load_heads
-from backfire.understand.train import train
 
 GOOD = ["love it", "great day", "so happy", "wonderful people", "best thing ever", "thank you all", "amazing"]
 BAD = ["hate it", "awful day", "so sad", "terrible people", "worst thing ever", "shame on you", "disgusting"]
@@ -56,6 +57,10 @@ def tiny_data(root: Path) -> Path:
     brand = [("Mon Dec 01 19:30:03 +0000 2014", t, lab, "1")
              for t, lab in rows({"negative": BAD, "neutral": FLAT, "positive": GOOD}, 20)]
     write_csv(root / "brand" / "apple.csv", ["created_at", "text", "label", "confidence"], brand)
+    for part, n in (("train", 30), ("val", 8)):
+        topic = [(f"target{i % 3}", t, lab, {"negative": "-1", "neutral": "0", "positive": "1"}[lab])
+                 for i, (t, lab) in enumerate(rows({"negative": BAD, "neutral": FLAT, "positive": GOOD}, n))]
+        write_csv(root / "topic_sentiment" / f"{part}.csv", ["target", "text", "label", "score"], topic)
     return root
 
 
@@ -80,7 +85,7 @@ def test_stance_figure_pools_targets_as_tweeteval_scores_it() -> None:
     """TweetEval's evaluation script pools the five targets' predictions before taking the favor and
     against F1; the mean of per-target figures is reported beside it. A target with a tiny class
     (climate has 2 `against` posts in val) drags the per-target mean down, not the pooled figure."""
-    from backfire.understand.metrics import stance_scores
+    from backfire.training.metrics import stance_scores
 
     big_y = np.array([1] * 40 + [2] * 40 + [0] * 20)
     big_p = big_y.copy()
@@ -92,7 +97,7 @@ def test_stance_figure_pools_targets_as_tweeteval_scores_it() -> None:
 
 
 def test_chatter_gives_the_brand_head_neutral_and_positive_posts_the_sentiment_head_kept_out() -> None:
-    from backfire.understand.train import chatter
+    from backfire.training.train import chatter
 
     labels = np.array([0, 1, 2] * 20)
     split = data.Split([f"post {i}" for i in range(60)], labels, ("negative", "neutral", "positive"))
@@ -106,15 +111,34 @@ def test_chatter_gives_the_brand_head_neutral_and_positive_posts_the_sentiment_h
         chatter(data.Split(["a"], np.array([0]), ("no", "yes")), np.arange(1), seed=3)
 
 
-def test_brand_head_calibrates_on_apple_tweets_the_tuner_never_saw(tmp_path: Path) -> None:
-    from backfire.understand.train import CHATTER_WEIGHT, _brand_set, load_corpus
+def test_brand_head_learns_apple_topic_posts_and_chatter_and_calibrates_on_rows_the_tuner_never_saw(
+    tmp_path: Path,
+) -> None:
+    from backfire.training.train import APPLE_WEIGHT, CHATTER_WEIGHT, _brand_set, load_corpus
 
     corpus = load_corpus(tiny_data(tmp_path / "data"), seed=3)
-    apple = corpus.train["brand"]
+    apple, topic = corpus.train["brand"], corpus.train["topic"]
     seen = set(apple.texts[:10])
-    both, weights, calibrate = _brand_set(corpus, 3, seen)
-    n = len(apple)
-    assert both.texts[:n] == apple.texts and len(both) > n
-    assert set(weights[n:]) == {CHATTER_WEIGHT} and set(weights[:n]) == {1.0}
-    assert not calibrate[:10].any() and calibrate[10:n].all() and not calibrate[n:].any()
-    assert {both.classes[y] for y in both.labels[n:]} == {"neutral", "positive"}
+    b = _brand_set(corpus, 3, seen)
+    n, m = len(apple), len(apple) + len(topic)
+    assert b.split.texts[:n] == apple.texts and b.split.texts[n:m] == topic.texts and len(b.split) > m
+    assert set(b.weights[:n]) == {APPLE_WEIGHT} and set(b.weights[n:m]) == {1.0}
+    assert set(b.weights[m:]) == {CHATTER_WEIGHT}
+    assert not b.calibrate[:10].any() and b.calibrate[10:n].all() and not b.calibrate[m:].any()
+    assert 0 < b.calibrate[n:m].sum() < len(topic)  # a seeded part of the topic posts
+    assert {b.split.classes[y] for y in b.split.labels[m:]} == {"neutral", "positive"}
+    assert set(b.sources.tolist()) == {"apple", "topic", "chatter"}
+
+
+def test_the_hostile_threshold_counts_each_source_once() -> None:
+    from backfire.training.train import hostile_threshold
+
+    # Source a: small, hostile posts at 0.2-0.3. Source b: hostile at 0.8, most others at 0.6.
+    a_p, a_y = np.array([0.2, 0.3, 0.05, 0.05, 0.05]), np.array([1, 1, 0, 0, 0])
+    b_p, b_y = np.array([0.8, 0.8, 0.6, 0.6, 0.6, 0.05]), np.array([1, 1, 0, 0, 0, 0])
+    src = np.array(["a"] * 5 + ["b"] * 6)
+    t = hostile_threshold(np.concatenate([a_p, b_p]), np.concatenate([a_y, b_y]), src)
+    many = hostile_threshold(np.concatenate([a_p, np.tile(b_p, 20)]), np.concatenate([a_y, np.tile(b_y, 20)]),
+                             np.array(["a"] * 5 + ["b"] * 120))
+    assert t == many  # twenty times the rows of b do not outvote a
+    assert 0.05 < hostile_threshold(a_p, a_y, src[:5]) <= 0.2  # one separable source: a cut in its gap

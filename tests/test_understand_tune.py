@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
+from backfire.training.tune import ADAPTED, LowRank, Task, TuneConfig, adapter, adapter_arrays, attach, merge, tune
 from backfire.understand.embed import MiniBert
-from backfire.understand.tune import ADAPTED, LowRank, Task, TuneConfig, adapter, adapter_arrays, attach, merge, tune
 
 
 def small_model(seed: int = 0) -> MiniBert:
@@ -91,8 +91,8 @@ def test_the_shipped_weights_carry_a_merged_adapter() -> None:
 def test_heads_calibrate_only_on_rows_the_tuned_encoder_never_saw() -> None:
     """Rows a tuned encoder saw come out too well separated; calibrating on them makes the head
     overconfident on new posts. With `calibrate_on` the calibration error on fresh rows stays small."""
-    from backfire.understand.fit import fit_head
-    from backfire.understand.metrics import ece
+    from backfire.training.fit import fit_head
+    from backfire.training.metrics import ece
 
     rng = np.random.default_rng(0)
 

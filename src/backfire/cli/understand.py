@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from backfire.cli.app import app
-from backfire.understand.data import SEED
+from backfire.understand.heads import SEED
 
 err = Console(stderr=True)
 out = Console()
@@ -28,12 +28,15 @@ def train(
     seed: Annotated[int, typer.Option("--seed", help="Seed for splits and training.")] = SEED,
     tune: Annotated[bool, typer.Option("--tune/--no-tune",
                                        help="Fine-tune the encoder's adapter first (about 20 min on 2 cores).")] = True,
+    adapter_from: Annotated[Path | None, typer.Option(
+        "--adapter-from", help="Reuse the encoder adapter of this weights file instead of fine-tuning "
+                               "(refits the heads only; the shipped file works).")] = None,
 ) -> None:
     """Rebuild the default model's weights from labelled data, deterministically, and print validation figures."""
-    from backfire.understand import data as datasets
-    from backfire.understand.train import WEIGHTS_DIR
-    from backfire.understand.train import train as run_training
-    from backfire.understand.tune import TuneConfig
+    from backfire.training import data as datasets
+    from backfire.training.train import train as run_training
+    from backfire.training.tune import TuneConfig
+    from backfire.understand.heads import WEIGHTS_DIR
 
     if not datasets.available(data):
         err.print(f"No labelled data under {data}: expected tweeteval/sentiment_train.csv. Pass --data ../shared/data.")
@@ -50,7 +53,8 @@ def train(
                                            total=total)
             bar.update(tasks[step], completed=done, total=total)  # type: ignore[arg-type]
 
-        figures = run_training(data, target, seed=seed, progress=progress, tune=TuneConfig() if tune else None)
+        figures = run_training(data, target, seed=seed, progress=progress, tune=TuneConfig() if tune else None,
+                               adapter_from=adapter_from)
     table = Table(title=f"Validation figures (seed {seed})")
     table.add_column("figure")
     table.add_column("value", justify="right")

@@ -80,12 +80,14 @@ class TextBank:
     def shared(cls, root: str | Path, seed: int | None = None) -> TextBank:
         """The posts of `../shared/data` the classifier trained with `seed` (by default the shipped
         weights' seed) never saw (see the module doc)."""
-        from backfire.understand import data
+        from backfire.training import data
 
         seed = data.SEED if seed is None else seed
         root = Path(root)
         texts: dict[str, list[str]] = {s: [] for s in STANCES}
         seen = set(data.brand(root, "train", seed).texts) | set(data.tweeteval(root, "sentiment", "train").texts)
+        if data.has_topic_sentiment(root):
+            seen |= set(data.topic_sentiment(root, "train").split.texts)
         apple = data.brand(root, "val", seed)
         for text, label in zip(apple.texts, apple.labels, strict=True):
             if text not in seen:  # a retweet can sit in both parts

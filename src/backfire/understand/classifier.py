@@ -18,18 +18,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from backfire.model import Campaign, Post, SentimentLabel, Verdict
+from backfire.understand.adapter import adapter
 from backfire.understand.backends.image import ImageScorer, image_evidence
 from backfire.understand.cues import clean_text, cue_reasons
 from backfire.understand.embed import MiniLMEncoder
-from backfire.understand.evaluate import sarcasm_score
 from backfire.understand.features import FeatureExtractor, SparseEncoder, StaticEncoder
-from backfire.understand.heads import LinearHead, load_heads
+from backfire.understand.heads import WEIGHTS_DIR, LinearHead, base_inputs, load_heads, sarcasm_score
 from backfire.understand.stance import Probs, decide
 from backfire.understand.stream import post_text
-from backfire.understand.train import WEIGHTS_DIR, base_inputs
-from backfire.understand.tune import adapter
 
-MODEL_NAME = "backfire-default-3"
+MODEL_NAME = "backfire-default-4"
 _SHARED: DefaultClassifier | None = None
 
 
@@ -163,7 +161,7 @@ class DefaultClassifier:
         cues = cue_reasons(text)
         sent = scores["sentiment"][i]
         probs = Probs(hostile, float(brand[1]), float(brand[2]), sarcasm, float(scores["offensive"][i]), cues,
-                      positive=float(sent[2]), negative=float(sent[0]))
+                      positive=float(sent[2]), negative=float(sent[0]), threshold=self._heads["brand"].threshold)
         dec = decide(text, post.author.handle, probs, campaign)
         sent = scores["sentiment"][i]
         labels: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")

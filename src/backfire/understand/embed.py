@@ -215,7 +215,7 @@ class MiniLMEncoder:
         torch.set_num_threads(1)  # parallelism comes from batches run side by side (see `encode`)
         model = load_official(self.folder, verify=False)  # verified in __init__
         if self.adapter is not None:
-            from backfire.understand.tune import merge
+            from backfire.understand.adapter import merge
 
             merge(model, self.adapter)  # the fine-tuned update, onto the verified official weights
         model.eval()

@@ -14,6 +14,11 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+#: Where the shipped weights live (`backfire train` rebuilds them: `backfire.training`).
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+#: The seed of the shipped weights: their hold-outs and training (`backfire train --seed`).
+SEED = 13
+
 
 def softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
@@ -103,3 +108,20 @@ def load_heads(path: Path) -> tuple[dict[str, LinearHead], dict[str, np.ndarray]
         )
     extra = {k: v for k, v in arrays.items() if "." not in k}
     return heads, extra
+
+
+def base_inputs(heads: dict[str, LinearHead], dense: np.ndarray, sparse: sp.csr_matrix) -> np.ndarray:
+    """The generic heads' probabilities that the brand head stacks on (sentiment, sarcasm, offensive)."""
+    sent = heads["sentiment"].proba(dense, sparse)
+    sarc = heads["sarcasm"].proba(dense, sparse)[:, 1:]
+    off = heads["offensive"].proba(dense, sparse)[:, 1:]
+    return np.hstack([sent, sarc, off]).astype(np.float32)
+
+
+def sarcasm_score(heads: dict[str, LinearHead], dense: np.ndarray, sparse: sp.csr_matrix) -> np.ndarray:
+    """The product's sarcasm score: calibrated p shifted in logit space so the F1 threshold sits at 0.5."""
+    head = heads["sarcasm"]
+    p = np.clip(head.proba(dense, sparse)[:, 1], 1e-6, 1 - 1e-6)
+    t = min(max(head.threshold, 1e-3), 1 - 1e-3)
+    shift = np.log(t / (1 - t))
+    return 1.0 / (1.0 + np.exp(-(np.log(p / (1 - p)) - shift)))

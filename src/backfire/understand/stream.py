@@ -3,6 +3,11 @@
 `classify_posts` keeps input order, batches distinct texts for the classifier, caches verdicts by
 normalised text in a bounded LRU, and gives a repost its original's verdict (`inherited_from` set)
 when the original was seen in the stream or is embedded in the repost's record.
+
+An answer is read with the post it answers, when the stream showed it (`in_thread`): praise under a
+hostile post or under one that shows force ("great job!" under an arrest) is not support; it is
+hostile when it reads as sarcastic, and neutral otherwise. The text cache stays per text: the thread
+only adjusts each answer's own verdict.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Generic, TypeVar
 
 from backfire.model import NOTHING_TO_JUDGE, Campaign, Post, Verdict, normalise_text
 from backfire.understand.base import Classifier
+from backfire.understand.cues import shows_force
 from backfire.understand.stance import owner_names
 
 V = TypeVar("V")
@@ -153,4 +159,35 @@ def _resolve(post: Post, key: str, inherited: str | None, state: _State, todo: d
             cached = state.classifier.predict_one(todo.get(key, post), state.campaign)
             state.verdicts.put(key, cached)
         verdict = cached
-    return verdict.model_copy(update={"post_id": post.id, "inherited_from": inherited})
+    verdict = verdict.model_copy(update={"post_id": post.id, "inherited_from": inherited})
+    parent = post.reply_to or post.quote_of
+    if parent is not None and inherited is None and verdict.stance == "support":
+        parent_key = state.keys.get(parent)
+        if parent_key is not None:
+            return in_thread(verdict, parent_key, state.verdicts.get(parent_key))
+    return verdict
+
+
+def in_thread(verdict: Verdict, parent_text: str, parent: Verdict | None) -> Verdict:
+    """A supportive answer's verdict read under the post it answers (see the module doc).
+
+    >>> v = Verdict(post_id="2", stance="support", p_hostile=0.05, p_support=0.9, sarcasm=0.2)
+    >>> in_thread(v, "officers dragging a man off the train", None).stance
+    'neutral'
+    >>> in_thread(v.model_copy(update={"sarcasm": 0.8}), "officers dragging a man off the train", None).stance
+    'hostile'
+    >>> in_thread(v, "officers handing out water at the marathon", None).stance
+    'support'
+    """
+    if parent_text in (OWNER, EMPTY):
+        return verdict
+    hostile_parent = parent is not None and parent.stance == "hostile"
+    if not (hostile_parent or shows_force(parent_text)):
+        return verdict
+    why = "answers a hostile post" if hostile_parent else "answers a post that shows force"
+    if verdict.sarcasm >= 0.5:
+        p = max(verdict.p_hostile, verdict.sarcasm)
+        return verdict.model_copy(update={"stance": "hostile", "p_hostile": round(p, 6), "p_support": round(
+            min(verdict.p_support, 1 - p), 6), "reason": f"{verdict.reason}; sarcastic praise that {why}"})
+    return verdict.model_copy(update={"stance": "neutral", "reason": f"{verdict.reason}; praise that {why}: "
+                                                                      "not counted as support"})

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
+from backfire.understand.heads import SEED
+
 STANCE_TARGETS = ("abortion", "atheism", "climate", "feminist", "hillary")
 HOLDOUT_FRACTION = 0.2
-SEED = 13  # the seed of the shipped weights: their hold-outs and training (`backfire train --seed`)
 
 
 @dataclass
@@ -104,3 +105,29 @@ def brand(root: Path, part: str, seed: int) -> Split:
 def available(root: Path) -> bool:
     """True when `root` looks like the shared data folder."""
     return (root / "tweeteval" / "sentiment_train.csv").is_file()
+
+
+@dataclass
+class Targeted:
+    """Posts with the target each talks about and the sentiment toward it (negative / neutral / positive)."""
+
+    split: Split
+    targets: list[str]
+
+
+def topic_sentiment(root: Path, part: str) -> Targeted:
+    """SemEval-2015/2016 topic-based sentiment (`train` or `val`): sentiment toward a named target."""
+    rows = [r for r in _read_csv(root / "topic_sentiment" / f"{part}.csv") if r.get("text")]
+    split = _to_split(rows, ("negative", "neutral", "positive"))
+    index = set(split.classes)
+    targets = [r.get("target", "") for r in rows if r.get("label") in index]
+    return Targeted(split, targets)
+
+
+def has_topic_sentiment(root: Path) -> bool:
+    """True when `root` holds the topic-directed sentiment set (older copies of the data do not)."""
+    return (root / "topic_sentiment" / "train.csv").is_file() and (root / "topic_sentiment" / "val.csv").is_file()
+
+
+__all__ = ["SEED", "STANCE_TARGETS", "Sarcasm", "Split", "Targeted", "available", "brand", "figlang",
+           "has_topic_sentiment", "holdout_mask", "isarcasm", "stance", "topic_sentiment", "tweeteval"]

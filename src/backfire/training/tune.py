@@ -26,11 +26,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from backfire.understand.data import SEED
-from backfire.understand.embed import HIDDEN, LAYERS, MiniBert, pad, resolve_precision
+from backfire.training.data import SEED
+from backfire.understand.adapter import ADAPTED, adapter, merge
+from backfire.understand.embed import HIDDEN, MiniBert, pad, resolve_precision
 
-#: The linear layers of a block that get an adapter (all of them).
-ADAPTED = ("qkv", "out", "up", "down")
 Progress = Callable[[str, int, int], None]
 
 
@@ -97,25 +96,6 @@ def adapter_arrays(model: MiniBert, config: TuneConfig) -> dict[str, np.ndarray]
     return out
 
 
-def adapter(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray] | None:
-    """The adapter arrays among a weights file's extra arrays (None for heads on the official encoder)."""
-    picked = {k: v for k, v in arrays.items() if k.startswith("adapter_")}
-    return picked or None
-
-
-@torch.no_grad()
-def merge(model: MiniBert, arrays: dict[str, np.ndarray]) -> None:
-    """Add the adapter's updates into `model`'s (plain) linear weights: W <- W + scale * B A."""
-    scale = float(arrays["adapter_scale"][0])
-    for name in ADAPTED:
-        a, b = arrays[f"adapter_{name}_a"], arrays[f"adapter_{name}_b"]
-        if a.shape[0] != LAYERS or b.shape[0] != LAYERS:
-            raise ValueError(f"adapter for {name!r} has {a.shape[0]} blocks, the encoder {LAYERS}")
-        for i, layer in enumerate(model.layers):
-            linear = getattr(layer, name)
-            linear.weight += scale * torch.from_numpy(b[i].astype(np.float32) @ a[i].astype(np.float32))
-
-
 def _schedule(step: int, total: int) -> float:
     """Linear warm-up over the first 5% of steps, then linear decay to zero."""
     warm = max(1, total // 20)
@@ -155,7 +135,7 @@ def tune(model: MiniBert, tasks: dict[str, Task], config: TuneConfig = TuneConfi
     """Fine-tune adapters on `model` (the official weights, loaded) for `tasks`; return the adapter arrays.
 
     `model` is left with its adapters attached (in training mode); load a fresh one for inference and
-    `merge` the returned arrays into it.
+    `merge` (`backfire.understand.adapter`) the returned arrays into it.
     """
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
@@ -181,3 +161,6 @@ def tune(model: MiniBert, tasks: dict[str, Task], config: TuneConfig = TuneConfi
         if progress is not None and (step % 20 == 0 or step + 1 == len(plan)):
             progress("tune", step + 1, len(plan))
     return adapter_arrays(model, config)
+
+
+__all__ = ["ADAPTED", "LowRank", "Task", "TuneConfig", "adapter", "adapter_arrays", "attach", "merge", "tune"]

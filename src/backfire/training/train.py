@@ -17,18 +17,24 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from backfire.understand import data
+from backfire.training import data
+from backfire.training.fit import fit_head, kept_out
+from backfire.training.metrics import macro_f1
+from backfire.training.tune import Task, TuneConfig
 from backfire.understand.features import FeatureExtractor, SparseEncoder, StaticEncoder
-from backfire.understand.fit import fit_head, kept_out
-from backfire.understand.heads import LinearHead, save_heads
-from backfire.understand.tune import Task, TuneConfig
+from backfire.understand.heads import WEIGHTS_DIR, LinearHead, base_inputs, save_heads
 
 Progress = Callable[[str, int, int], None]
-WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-MODEL_VERSION = "minilm-lora-wl-tfidf-3"
+MODEL_VERSION = "minilm-lora-wl-tfidf-4"
 CALIBRATION_FRACTION = 0.25
 CHATTER_PER_CLASS = 1500  # neutral and positive posts about anything but a company, for the brand head
 CHATTER_WEIGHT = 0.5  # each counts half an Apple tweet
+# The brand head learns hostility toward a target from two sources: Apple tweets (complaints addressed
+# to a company) and topic-directed posts (353 targets). Each Apple tweet counts `APPLE_WEIGHT` times so
+# that the 3,000 Apple tweets weigh about as much as the 30,000 topic posts; a seeded `TOPIC_CALIBRATION`
+# part of the topic posts is kept out of the fit to calibrate the head and choose its threshold.
+APPLE_WEIGHT = 6.0
+TOPIC_CALIBRATION = 0.25
 
 
 def _quiet(step: str, done: int, total: int) -> None:
@@ -57,6 +63,9 @@ def load_corpus(root: Path, seed: int) -> Corpus:
     train["isarcasm"], val["isarcasm"] = isarc_train.split, isarc_val.split
     train["figlang"], val["figlang"] = data.figlang(root, "train", seed), data.figlang(root, "val", seed)
     train["brand"], val["brand"] = data.brand(root, "train", seed), data.brand(root, "val", seed)
+    if data.has_topic_sentiment(root):
+        train["topic"] = data.topic_sentiment(root, "train").split
+        val["topic"] = data.topic_sentiment(root, "val").split
     return Corpus(train, val, isarc_train.rephrases)
 
 
@@ -93,14 +102,6 @@ def _sarcasm_set(corpus: Corpus, rephrases: bool = False) -> tuple[list[str], np
     return texts, labels
 
 
-def base_inputs(heads: dict[str, LinearHead], dense: np.ndarray, sparse: sp.csr_matrix) -> np.ndarray:
-    """The generic heads' probabilities that the brand head stacks on (sentiment, sarcasm, offensive)."""
-    sent = heads["sentiment"].proba(dense, sparse)
-    sarc = heads["sarcasm"].proba(dense, sparse)[:, 1:]
-    off = heads["offensive"].proba(dense, sparse)[:, 1:]
-    return np.hstack([sent, sarc, off]).astype(np.float32)
-
-
 def chatter(sentiment: data.Split, rows: np.ndarray, seed: int, per_class: int = CHATTER_PER_CLASS) -> data.Split:
     """Posts about anything but a company, as the brand head's neutral and positive examples: a seeded
     sample of the sentiment set's neutral and positive posts among `rows` (the ones the sentiment head
@@ -117,18 +118,47 @@ def chatter(sentiment: data.Split, rows: np.ndarray, seed: int, per_class: int =
     return sentiment.subset(np.sort(np.concatenate(picks)))
 
 
-def _brand_set(corpus: Corpus, seed: int, seen: set[str] | None) -> tuple[data.Split, np.ndarray, np.ndarray]:
-    """The brand head's training rows (Apple tweets, then chatter), their weights and the rows its
-    calibration may use (Apple tweets the tuner never saw)."""
+@dataclass
+class BrandSet:
+    """The brand head's training rows, their weights, the rows kept out of its fit for calibration and
+    threshold, and which source each row comes from (`BRAND_SOURCES`; chatter is "chatter")."""
+
+    split: data.Split
+    weights: np.ndarray
+    calibrate: np.ndarray
+    sources: np.ndarray
+
+
+def _brand_set(corpus: Corpus, seed: int, seen: set[str] | None) -> BrandSet:
+    """Apple tweets, topic-directed posts (when the data has them) and chatter, weighted (see
+    `APPLE_WEIGHT`). Calibration rows: the Apple tweets the tuner never saw and a seeded part of the
+    topic posts (the tuner never sees those)."""
     apple, sentiment = corpus.train["brand"], corpus.train["sentiment"]
     rows = kept_out(len(sentiment), seed, _unseen(sentiment.texts, seen))
     extra = chatter(sentiment, rows if len(rows) else np.arange(len(sentiment)), seed)
-    both = data.Split(apple.texts + extra.texts, np.concatenate([apple.labels, extra.labels]), apple.classes)
-    weights = np.concatenate([np.ones(len(apple)), np.full(len(extra), CHATTER_WEIGHT)])
+    topic = corpus.train.get("topic", data.Split([], np.zeros(0, dtype=np.int64), apple.classes))
+    parts = [(apple, APPLE_WEIGHT if len(topic) else 1.0, "apple"), (topic, 1.0, "topic"),
+             (extra, CHATTER_WEIGHT, "chatter")]
     fresh = _unseen(apple.texts, seen)
-    calibrate = np.concatenate([np.ones(len(apple), dtype=bool) if fresh is None else fresh,
-                                np.zeros(len(extra), dtype=bool)])
-    return both, weights, calibrate
+    calibrate = [data.holdout_mask(len(apple), seed + 5, TOPIC_CALIBRATION) if fresh is None else fresh,
+                 data.holdout_mask(len(topic), seed + 4, TOPIC_CALIBRATION), np.zeros(len(extra), dtype=bool)]
+    return BrandSet(
+        data.Split([t for s, _, _ in parts for t in s.texts], np.concatenate([s.labels for s, _, _ in parts]),
+                   apple.classes),
+        np.concatenate([np.full(len(s), w) for s, w, _ in parts]),
+        np.concatenate(calibrate),
+        np.concatenate([np.full(len(s), name) for s, _, name in parts]),
+    )
+
+
+def hostile_threshold(p_hostile: np.ndarray, hostile: np.ndarray, sources: np.ndarray) -> float:
+    """The `p_hostile` threshold at which hostile-vs-not macro-F1, averaged over the sources (each
+    source counts once, whatever its size and share of hostile posts), peaks."""
+    grid = np.linspace(0.05, 0.95, 91)
+    names = [s for s in dict.fromkeys(sources.tolist()) if hostile[sources == s].any()]
+    scores = [np.mean([macro_f1(hostile[sources == s], (p_hostile[sources == s] >= t).astype(int))
+                       for s in names]) for t in grid]
+    return float(grid[int(np.argmax(scores))])
 
 
 def _unseen(texts: list[str], seen: set[str] | None) -> np.ndarray | None:
@@ -157,11 +187,16 @@ def fit_all(corpus: Corpus, table: FeatureTable, seed: int, progress: Progress,
         dense, sparse = table.get(texts)
         heads[name] = fit_head(name, classes, dense, sparse, labels, c=c, seed=seed, calibrate_on=_unseen(texts, seen))
         progress("fit", i + 1, total)
-    b, weights, calibrate = _brand_set(corpus, seed, seen)
-    dense, sparse = table.get(b.texts)
+    b = _brand_set(corpus, seed, seen)
+    dense, sparse = table.get(b.split.texts)
     stacked = np.hstack([dense, base_inputs(heads, dense, sparse)])
-    heads["brand"] = fit_head("brand", b.classes, stacked, sparse, b.labels, c=0.5, seed=seed, weights=weights,
-                              calibrate_on=calibrate)
+    hostile = (b.split.labels == 0).astype(int)
+
+    def threshold(probs: np.ndarray, rows: np.ndarray) -> float:
+        return hostile_threshold(probs[:, 0], hostile[rows], b.sources[rows])
+
+    heads["brand"] = fit_head("brand", b.split.classes, stacked, sparse, b.split.labels, c=0.5, seed=seed,
+                              weights=b.weights, calibrate_on=b.calibrate, refit=True, threshold=threshold)
     progress("fit", total, total)
     return heads
 
@@ -198,8 +233,8 @@ def tune_encoder(corpus: Corpus, config: TuneConfig, progress: Progress) -> tupl
     whose labels it saw."""
     import torch
 
+    from backfire.training.tune import tune
     from backfire.understand.embed import load_official
-    from backfire.understand.tune import tune
 
     threads = torch.get_num_threads()
     torch.set_num_threads(2)  # one process trains: both cores on one batch
@@ -208,6 +243,17 @@ def tune_encoder(corpus: Corpus, config: TuneConfig, progress: Progress) -> tupl
         return tune(load_official(), tasks, config, progress), seen
     finally:
         torch.set_num_threads(threads)
+
+
+def reused_adapter(corpus: Corpus, path: Path, config: TuneConfig) -> tuple[dict[str, np.ndarray], set[str]]:
+    """The adapter stored in the weights file at `path`, and the texts a tuning run with `config` saw."""
+    from backfire.understand.adapter import adapter
+    from backfire.understand.heads import load_heads
+
+    found = adapter(load_heads(path)[1])
+    if found is None:
+        raise ValueError(f"{path} holds no encoder adapter to reuse")
+    return found, tuning_tasks(corpus, config.max_len, config.seed)[1]
 
 
 def seed_everything(seed: int) -> None:
@@ -226,20 +272,25 @@ def train(
     extractor: FeatureExtractor | None = None,
     threads: int = 2,
     tune: TuneConfig | None = TuneConfig(),
+    adapter_from: Path | None = None,
 ) -> dict[str, float]:
     """Rebuild the weights from the shared data at `root` into `out`; return the validation figures.
 
     `threads` encoder workers run batches side by side; the weights do not depend on it. `tune=None`
-    skips fine-tuning (heads on the official encoder). A given `extractor` is used as it is.
+    skips fine-tuning (heads on the official encoder). `adapter_from`: a weights file whose adapter is
+    reused instead of fine-tuning again (the heads are refit on it; the texts its tuning saw are
+    recomputed from `tune`'s settings). A given `extractor` is used as it is.
     """
+    from backfire.training.evaluate import evaluate_heads
     from backfire.understand.embed import MiniLMEncoder
-    from backfire.understand.evaluate import evaluate_heads
 
     seed_everything(seed)
     corpus = load_corpus(root, seed)
     adapter: dict[str, np.ndarray] = {}
     seen: set[str] | None = None
-    if tune is not None and extractor is None:
+    if adapter_from is not None:
+        adapter, seen = reused_adapter(corpus, adapter_from, replace(tune or TuneConfig(), seed=seed))
+    elif tune is not None and extractor is None:
         adapter, seen = tune_encoder(corpus, replace(tune, seed=seed), progress)
     sparse_enc = SparseEncoder()
     train_texts = [t for s in corpus.train.values() for t in s.texts]

@@ -7,9 +7,9 @@ from collections.abc import Callable
 import numpy as np
 import scipy.sparse as sp
 
-from backfire.understand import data
-from backfire.understand.heads import LinearHead
-from backfire.understand.metrics import ece, f1_class, macro_f1, macro_recall, stance_scores
+from backfire.training import data
+from backfire.training.metrics import ece, f1_class, macro_f1, macro_recall, stance_scores
+from backfire.understand.heads import LinearHead, base_inputs, sarcasm_score
 
 Lookup = Callable[[list[str]], tuple[np.ndarray, sp.csr_matrix]]
 
@@ -20,15 +20,6 @@ def decide(head: LinearHead, dense: np.ndarray, sparse: sp.csr_matrix) -> np.nda
     if head.binary:
         return (head.calibrate(z)[:, 1] >= head.threshold).astype(np.int64)
     return z.argmax(axis=1)
-
-
-def sarcasm_score(heads: dict[str, LinearHead], dense: np.ndarray, sparse: sp.csr_matrix) -> np.ndarray:
-    """The product's sarcasm score: calibrated p shifted in logit space so the F1 threshold sits at 0.5."""
-    head = heads["sarcasm"]
-    p = np.clip(head.proba(dense, sparse)[:, 1], 1e-6, 1 - 1e-6)
-    t = min(max(head.threshold, 1e-3), 1 - 1e-3)
-    shift = np.log(t / (1 - t))
-    return 1.0 / (1.0 + np.exp(-(np.log(p / (1 - p)) - shift)))
 
 
 def _stance(heads: dict[str, LinearHead], val: dict[str, data.Split], get: Lookup) -> tuple[float, float]:
@@ -50,10 +41,27 @@ def chatter_texts(val: dict[str, data.Split]) -> list[str]:
     return [t for t, y in zip(s.texts, s.labels, strict=True) if s.classes[y] != "negative"]
 
 
+def hostile_figures(name: str, heads: dict[str, LinearHead], split: data.Split, get: Lookup) -> dict[str, float]:
+    """Hostility toward the target of a negative / neutral / positive split, as the brand head reads it:
+    macro-F1 of hostile vs not at the head's threshold, hostile F1, ROC AUC and ECE of `p_hostile`, and
+    the three-class macro-F1 of the head's argmax."""
+    from sklearn.metrics import roc_auc_score
+
+    dense, sparse = get(split.texts)
+    probs = heads["brand"].proba(np.hstack([dense, base_inputs(heads, dense, sparse)]), sparse)
+    y = (split.labels == 0).astype(int)
+    pred = (probs[:, 0] >= heads["brand"].threshold).astype(int)
+    return {
+        f"{name}_macro_f1": macro_f1(split.labels, probs.argmax(axis=1), 3),
+        f"{name}_hostile_macro_f1": macro_f1(y, pred),
+        f"{name}_hostile_f1": f1_class(y, pred, 1),
+        f"{name}_hostile_auc": float(roc_auc_score(y, probs[:, 0])) if 0 < y.sum() < len(y) else float("nan"),
+        f"{name}_hostile_ece": ece(y.astype(float), probs[:, 0]),
+    }
+
+
 def evaluate_heads(heads: dict[str, LinearHead], val: dict[str, data.Split], get: Lookup) -> dict[str, float]:
     """Score each head on its validation split; returns figure name -> value."""
-    from backfire.understand.train import base_inputs
-
     out: dict[str, float] = {}
     s = val["sentiment"]
     out["sentiment_macro_recall"] = macro_recall(s.labels, decide(heads["sentiment"], *get(s.texts)))
@@ -67,12 +75,9 @@ def evaluate_heads(heads: dict[str, LinearHead], val: dict[str, data.Split], get
     for name in ("isarcasm", "figlang"):
         s = val[name]
         out[f"{name}_f1"] = f1_class(s.labels, (sarcasm_score(heads, *get(s.texts)) >= 0.5).astype(int), 1)
-    s = val["brand"]
-    dense, sparse = get(s.texts)
-    probs = heads["brand"].proba(np.hstack([dense, base_inputs(heads, dense, sparse)]), sparse)
-    out["brand_macro_f1"] = macro_f1(s.labels, probs.argmax(axis=1), 3)
-    out["brand_hostile_f1"] = f1_class((s.labels == 0).astype(int), (probs[:, 0] >= 0.5).astype(int), 1)
-    out["brand_hostile_ece"] = ece((s.labels == 0).astype(float), probs[:, 0])
+    for name in ("brand", "topic"):
+        if name in val:
+            out |= hostile_figures(name, heads, val[name], get)
     calm = chatter_texts(val)
     dense, sparse = get(calm)
     probs = heads["brand"].proba(np.hstack([dense, base_inputs(heads, dense, sparse)]), sparse)

@@ -11,16 +11,19 @@ honest about confidence).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
+from backfire.training.metrics import best_f1_threshold
 from backfire.understand.heads import LinearHead
-from backfire.understand.metrics import best_f1_threshold
 
 LARGE = 10_000
+#: Chooses a head's threshold from (calibrated probabilities of the calibration rows, their row numbers).
+ThresholdRule = Callable[[np.ndarray, np.ndarray], float]
 
 
 def _design(dense: np.ndarray, sparse: sp.csr_matrix | None) -> sp.csr_matrix | np.ndarray:
@@ -87,19 +90,27 @@ def fit_head(
     seed: int = 0,
     weights: np.ndarray | None = None,
     calibrate_on: np.ndarray | None = None,
+    refit: bool = False,
+    threshold: ThresholdRule | None = None,
 ) -> LinearHead:
     """Train and calibrate a head for `classes` on features and integer labels `y` (see the module doc
-    for `calibrate_on`, a boolean row mask)."""
+    for `calibrate_on`, a boolean row mask).
+
+    `refit`: for a large set, fit the shipped head again on every row once its hold-out fit has given
+    the calibration (one more fit; the hold-out rows then also teach the head). `threshold(probs, rows)`
+    chooses the head's threshold from the calibrated probabilities of the rows the calibration saw
+    out of fit (default: a binary head's F1-optimal threshold)."""
     x = _design(dense, sparse)
     if len(y) > LARGE:
         cal_idx = kept_out(len(y), seed, calibrate_on)
         fit_idx = np.setdiff1d(np.arange(len(y)), cal_idx)
         lr = _fit_lr(x[fit_idx], y[fit_idx], c, None if weights is None else weights[fit_idx])
         z_cal, y_cal = _raw_logits(lr, x[cal_idx]), y[cal_idx]
+        if refit:
+            lr = _fit_lr(x, y, c, weights)
     else:
-        z_cal, y_cal = _oof_logits(x, y, c, weights, seed), y
-        if calibrate_on is not None:
-            z_cal, y_cal = z_cal[calibrate_on], y_cal[calibrate_on]
+        cal_idx = np.arange(len(y)) if calibrate_on is None else np.flatnonzero(calibrate_on)
+        z_cal, y_cal = _oof_logits(x, y, c, weights, seed)[cal_idx], y[cal_idx]
         lr = _fit_lr(x, y, c, weights)
     cal_w, cal_b = _calibrator(z_cal, y_cal, len(classes))
     coef = lr.coef_.T.astype(np.float16).astype(np.float32)  # what ships
@@ -108,6 +119,8 @@ def fit_head(
         name=name, classes=classes, w_dense=coef[:d], w_sparse=coef[d:] if sparse is not None else None,
         bias=lr.intercept_.astype(np.float32), cal_w=cal_w, cal_b=cal_b,
     )
-    if head.binary:
+    if threshold is not None:
+        head.threshold = threshold(head.calibrate(z_cal), cal_idx)
+    elif head.binary:
         head.threshold = best_f1_threshold(y_cal, head.calibrate(z_cal)[:, 1])
     return head
