@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from backfire.model import Post, Verdict
+from backfire.store._tx import immediate
 
 _FROM = ("FROM campaign_posts c JOIN posts p ON p.key = c.key "
          "LEFT JOIN verdicts v ON v.campaign = c.campaign AND v.key = c.key ")
@@ -100,20 +101,14 @@ class AggregateSQL:
 
     def index_search(self) -> int:
         """Add the posts stored since the last call to the search index; returns how many."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._db.execute("SELECT value FROM meta WHERE key = 'fts_rowid'").fetchone()
-                done = int(row[0]) if row else 0
-                top = self._db.execute("SELECT COALESCE(MAX(rowid), 0) FROM posts").fetchone()[0]
-                if top > done:
-                    self._db.execute("INSERT INTO posts_fts (rowid, text, author) SELECT rowid, text, author "
-                                     "FROM posts WHERE rowid > ? AND rowid <= ?", (done, top))
-                    self._db.execute("INSERT OR REPLACE INTO meta VALUES ('fts_rowid', ?)", (str(top),))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._lock, immediate(self._db) as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'fts_rowid'").fetchone()
+            done = int(row[0]) if row else 0
+            top = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM posts").fetchone()[0]
+            if top > done:
+                db.execute("INSERT INTO posts_fts (rowid, text, author) SELECT rowid, text, author "
+                           "FROM posts WHERE rowid > ? AND rowid <= ?", (done, top))
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('fts_rowid', ?)", (str(top),))
         return max(0, int(top) - done)
 
     def search_posts(self, campaign: str, query: str = "", stance: str | None = None, author: str | None = None,

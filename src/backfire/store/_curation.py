@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from backfire.store._posts import ts
+from backfire.store._tx import immediate
 from backfire.store.base import AuditEntry, CurationItem, User
 
 
@@ -41,15 +42,9 @@ class CurationSQL:
         rows = [(i.campaign, i.key, i.state, i.reason, i.risk, ts(i.created_at), ts(i.updated_at), i.updated_by)
                 for i in items]
         logs = [(r[0], r[1], r[7], f"{action}:{r[2]}", r[3], r[6]) for r in rows]
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany("INSERT OR REPLACE INTO curation VALUES (?,?,?,?,?,?,?,?)", rows)
-                self._db.executemany("INSERT INTO curation_log VALUES (?,?,?,?,?,?)", logs)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._lock, immediate(self._db) as db:
+            db.executemany("INSERT OR REPLACE INTO curation VALUES (?,?,?,?,?,?,?,?)", rows)
+            db.executemany("INSERT INTO curation_log VALUES (?,?,?,?,?,?)", logs)
         return len(rows)
 
     def curation_item(self, campaign: str, key: str) -> CurationItem | None:
@@ -95,11 +90,9 @@ class CurationSQL:
     def set_drivers(self, campaign: str, drivers: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
         """Replace the campaign's hijack drivers: (account, role, figures)."""
         rows = [(campaign, a, role, json.dumps(d)) for a, role, d in drivers]
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute("DELETE FROM curation_drivers WHERE campaign = ?", (campaign,))
-            self._db.executemany("INSERT OR REPLACE INTO curation_drivers VALUES (?,?,?,?)", rows)
-            self._db.execute("COMMIT")
+        with self._lock, immediate(self._db) as db:
+            db.execute("DELETE FROM curation_drivers WHERE campaign = ?", (campaign,))
+            db.executemany("INSERT OR REPLACE INTO curation_drivers VALUES (?,?,?,?)", rows)
 
     def drivers(self, campaign: str) -> list[tuple[str, str, dict[str, Any]]]:
         with self._lock:

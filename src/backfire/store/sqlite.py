@@ -17,14 +17,38 @@ from backfire.store._aggregate import AggregateSQL
 from backfire.store._curation import CurationSQL
 from backfire.store._migrate import migrate
 from backfire.store._posts import flatten, ts
+from backfire.store._tx import BUSY_TIMEOUT_MS, immediate
 from backfire.store.base import AddResult, Gap, Label, Store
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"  # 4: sequence numbers unique across writers (renumbered in place)
 _LIVE = " AND p.deleted_at IS NULL"
+PAGE = 2000  # posts per read of `posts()`; no read stays open between pages
 
 
 def from_ts(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of `script` (a trigger's body keeps its inner semicolons)."""
+    out, part = [], ""
+    for line in script.splitlines(keepends=True):
+        part += "" if line.lstrip().startswith("--") else line
+        if sqlite3.complete_statement(part):
+            out.append(part.strip())
+            part = ""
+    return [s for s in out if s.rstrip(";").strip()]
+
+
+def renumber(db: sqlite3.Connection) -> None:
+    """Give every campaign row its own sequence number (earlier versions let two concurrent writers hand
+    out the same ones), keeping arrival order: rows are numbered by (seq, rowid)."""
+    dup = db.execute("SELECT COUNT(*) - COUNT(DISTINCT seq) FROM campaign_posts").fetchone()[0]
+    if dup:
+        db.execute("CREATE TEMP TABLE renumber (r INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
+        db.execute("INSERT INTO renumber SELECT rowid, ROW_NUMBER() OVER (ORDER BY seq, rowid) FROM campaign_posts")
+        db.execute("UPDATE campaign_posts SET seq = (SELECT n FROM renumber WHERE r = campaign_posts.rowid)")
+        db.execute("DROP TABLE renumber")
 
 
 def _post_of(data: str, raw: str | None) -> Post:
@@ -42,12 +66,21 @@ class SQLiteStore(CurationSQL, AggregateSQL, Store):
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=30000")
-        migrate(self._db)  # a store written by an earlier version gains the columns and tables it lacks
-        self._db.executescript(files("backfire.store").joinpath("schema.sql").read_text())
-        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
-        self._seq = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM campaign_posts").fetchone()[0]
-        self._tombstones = self._db.execute("SELECT EXISTS (SELECT 1 FROM tombstones)").fetchone()[0] == 1
+        self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if self._schema_version() != SCHEMA_VERSION:  # only a new or older file is written to when opened
+            migrate(self._db)  # a store written by an earlier version gains the columns and tables it lacks
+            with immediate(self._db):
+                for statement in _statements(files("backfire.store").joinpath("schema.sql").read_text()):
+                    self._db.execute(statement)
+                renumber(self._db)
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+
+    def _schema_version(self) -> str | None:
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.OperationalError:  # a new file: no tables yet
+            return None
+        return str(row[0]) if row else None
 
     def __repr__(self) -> str:
         return f"SQLiteStore(path={self.path!r})"
@@ -72,40 +105,23 @@ class SQLiteStore(CurationSQL, AggregateSQL, Store):
     def add_posts(
         self, posts: Iterable[Post], campaign: str, cursor: tuple[str, str] | None = None
     ) -> AddResult:
-        items: list[tuple[Post, bool]] = []
-        link_rows: list[tuple[Any, ...]] = []
-        with self._lock:
-            for post in posts:
-                for item, direct in flatten(post):
-                    self._seq += 1
-                    items.append((item, direct))
-                    link_rows.append((campaign, item.key, ts(item.created_at), self._seq, int(direct)))
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                result = _posts.write_batch(db, items, link_rows, campaign, self._tombstones)
-                if cursor is not None:
-                    db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?)", cursor)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+        items = [pair for post in posts for pair in flatten(post)]
+        with self._lock, immediate(self._db) as db:
+            # numbered inside the write lock: concurrent writers never hand out the same sequence number
+            seq = db.execute("SELECT COALESCE(MAX(seq), 0) FROM campaign_posts").fetchone()[0]
+            link_rows = [(campaign, item.key, ts(item.created_at), seq + n, int(direct))
+                         for n, (item, direct) in enumerate(items, 1)]
+            tombstones = db.execute("SELECT EXISTS (SELECT 1 FROM tombstones)").fetchone()[0] == 1
+            result = _posts.write_batch(db, items, link_rows, campaign, tombstones)
+            if cursor is not None:
+                db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?)", cursor)
         return AddResult(added=result.added, duplicates=result.duplicates, edited=result.edited)
 
     def mark_deleted(self, deletions: Iterable[Deletion], cursor: tuple[str, str] | None = None) -> int:
-        with self._lock:
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                marked = _posts.mark_deleted(db, deletions)
-                if cursor is not None:
-                    db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?)", cursor)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            self._tombstones = self._tombstones or db.execute(
-                "SELECT EXISTS (SELECT 1 FROM tombstones)").fetchone()[0] == 1
+        with self._lock, immediate(self._db) as db:
+            marked = _posts.mark_deleted(db, deletions)
+            if cursor is not None:
+                db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?)", cursor)
         return marked
 
     def versions(self, key: str) -> list[Post]:
@@ -123,21 +139,21 @@ class SQLiteStore(CurationSQL, AggregateSQL, Store):
 
     def posts(self, campaign: str, since: datetime | None = None, direct_only: bool = False,
               include_deleted: bool = False) -> Iterator[Post]:
+        """The campaign's posts in time order (ties in arrival order), read a page at a time: no read
+        snapshot is held while the caller works (and writes) between pages."""
         sql = (
-            "SELECT p.data, p.raw FROM campaign_posts c JOIN posts p ON p.key = c.key "
-            "WHERE c.campaign = ? AND c.created_at >= ?" + (" AND c.direct = 1" if direct_only else "")
-            + ("" if include_deleted else _LIVE) + " ORDER BY c.created_at, c.seq"
+            "SELECT c.created_at, c.seq, p.data, p.raw FROM campaign_posts c JOIN posts p ON p.key = c.key "
+            "WHERE c.campaign = ? AND (c.created_at, c.seq) > (?, ?)" + (" AND c.direct = 1" if direct_only else "")
+            + ("" if include_deleted else _LIVE) + f" ORDER BY c.created_at, c.seq LIMIT {PAGE}"
         )
-        start = ts(since) if since else ""
-        cur = self._db.cursor()
-        with self._lock:
-            cur.execute(sql, (campaign, start))
-            rows = cur.fetchmany(2000)
-        while rows:
-            for data, raw in rows:
+        after: tuple[str, int] = (ts(since) if since else "", -1)
+        while True:
+            rows = self._all(sql, (campaign, *after))
+            for _, _, data, raw in rows:
                 yield _post_of(data, raw)
-            with self._lock:
-                rows = cur.fetchmany(2000)
+            if len(rows) < PAGE:
+                return
+            after = (rows[-1][0], rows[-1][1])
 
     def count_posts(self, campaign: str | None = None, direct_only: bool = False,
                     include_deleted: bool = False) -> int:
@@ -162,10 +178,10 @@ class SQLiteStore(CurationSQL, AggregateSQL, Store):
     # -- quarantine ------------------------------------------------------------------------------
     def add_quarantined(self, items: Iterable[Quarantined], campaign: str | None = None) -> int:
         rows = [(campaign or "", q.path, q.line, q.reason, q.snippet, q.format, q.part, q.record_id) for q in items]
-        with self._lock:
-            before = self._db.total_changes
-            self._db.executemany("INSERT OR IGNORE INTO quarantine VALUES (?,?,?,?,?,?,?,?)", rows)
-            return self._db.total_changes - before
+        with self._lock, immediate(self._db) as db:
+            before = db.total_changes
+            db.executemany("INSERT OR IGNORE INTO quarantine VALUES (?,?,?,?,?,?,?,?)", rows)
+            return db.total_changes - before
 
     def quarantined(self, campaign: str | None = None) -> Iterator[Quarantined]:
         sql = "SELECT path, line, reason, snippet, format, part, record_id FROM quarantine"
@@ -180,10 +196,8 @@ class SQLiteStore(CurationSQL, AggregateSQL, Store):
     # -- verdicts and alarms ---------------------------------------------------------------------
     def save_verdicts(self, campaign: str, pairs: Iterable[tuple[str, Verdict]]) -> None:
         rows = [(campaign, key, v.stance, v.p_hostile, v.model_dump_json()) for key, v in pairs]
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany("INSERT OR REPLACE INTO verdicts VALUES (?,?,?,?,?)", rows)
-            self._db.execute("COMMIT")
+        with self._lock, immediate(self._db) as db:
+            db.executemany("INSERT OR REPLACE INTO verdicts VALUES (?,?,?,?,?)", rows)
 
     def verdicts(self, campaign: str) -> dict[str, Verdict]:
         rows = self._all("SELECT key, data FROM verdicts WHERE campaign = ?", (campaign,))
