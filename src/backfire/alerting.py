@@ -14,6 +14,7 @@ from collections.abc import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from backfire.model import Alarm, Post
+from backfire.redact import redact_url
 from backfire.warn.alerts import Channel, Delivery, EmailChannel, SlackChannel, WebhookChannel, send_alarm
 
 
@@ -21,7 +22,7 @@ def email_channel(url: str) -> EmailChannel:
     """`smtp://user:pass@host:port?from=a@x&to=b@y,c@z` (`smtp+starttls://` to upgrade the connection)."""
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtp+starttls") or not parts.hostname:
-        raise ValueError(f"not an SMTP URL: {url!r}; expected smtp://user:pass@host:port?from=...&to=...")
+        raise ValueError(f"not an SMTP URL: {redact_url(url)!r}; expected smtp://user:pass@host:port?from=...&to=...")
     query = parse_qs(parts.query)
     recipients = [r for value in query.get("to", []) for r in value.split(",") if r]
     if not recipients:

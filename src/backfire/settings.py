@@ -29,6 +29,7 @@ class Setting:
     name: str
     default: Any
     help: str
+    secret: bool = False  # a URL with credentials: shown redacted (`backfire.redact`)
 
     @property
     def envvar(self) -> str:
@@ -50,6 +51,12 @@ class Setting:
             return file_value
         return self.default
 
+    def shown(self, value: Any) -> Any:
+        """`value` as it may be printed: a secret setting's credentials replaced by `***`."""
+        from backfire.redact import redact_url
+
+        return redact_url(value) if self.secret and isinstance(value, str) else value
+
     def option(self, *decls: str, **kwargs: Any) -> Any:
         """A Typer option for this setting (its value is None when the flag is absent: call `resolve`)."""
         help_text = f"{self.help} [env {self.envvar}; default: {self.default!r}]"
@@ -59,9 +66,10 @@ class Setting:
 SETTINGS: dict[str, Setting] = {}
 
 
-def declare(name: str, default: Any, help: str) -> Setting:
-    """Declare a setting; declaring the same name twice with other values is an error."""
-    setting = Setting(name, default, help)
+def declare(name: str, default: Any, help: str, secret: bool = False) -> Setting:
+    """Declare a setting; declaring the same name twice with other values is an error. A `secret` setting's
+    value is never printed whole (`Setting.shown`)."""
+    setting = Setting(name, default, help, secret)
     known = SETTINGS.get(name)
     if known is not None and known != setting:
         raise ValueError(f"setting {name!r} declared twice with different values")
@@ -117,9 +125,10 @@ DETECTOR = declare("detector", "default", "Detector to use: default, or a regist
 REPORT_DIR = declare("report_dir", "backfire-report", "Folder where `report` and `demo` write HTML.")
 HOST = declare("host", "127.0.0.1", "Address the dashboard listens on.")
 PORT = declare("port", 8008, "Port the dashboard listens on.")
-WEBHOOK_URL = declare("webhook_url", "", "Send alarms as JSON POSTs to this URL.")
-SLACK_WEBHOOK = declare("slack_webhook", "", "Send alarms to this Slack incoming-webhook URL.")
-SMTP_URL = declare("smtp_url", "", "Send alarms by e-mail: smtp://user:pass@host:port?from=a@x&to=b@y.")
+WEBHOOK_URL = declare("webhook_url", "", "Send alarms as JSON POSTs to this URL.", secret=True)
+SLACK_WEBHOOK = declare("slack_webhook", "", "Send alarms to this Slack incoming-webhook URL.", secret=True)
+SMTP_URL = declare("smtp_url", "", "Send alarms by e-mail: smtp://user:pass@host:port?from=a@x&to=b@y.",
+                   secret=True)
 FALSE_ALARMS = declare("false_alarms", 0.1, "Default detector: expected false alarms per day of a calm campaign "
                        "(sets its thresholds).")
 DESIGN_EFFECT = declare("design_effect", 2.6, "Default detector: how far a cascade repeats one verdict (>= 1), "

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from backfire import settings
 from backfire.model import Alarm, Campaign, Post
+from backfire.redact import redact
 from backfire.warn.base import Detector
 
 # soft_wrap: a message is one line however long, so logs and pipes never see it split at 80 columns
@@ -33,7 +35,7 @@ def alarm_hooks(tag: str, webhook: str | None, slack: str | None, smtp: str | No
     hooks = [print_alarm(tag)]
     if channels:
         hooks.append(alert_hook(channels, lambda d: err.print(f"[red]Alert not delivered[/red] ({d.channel}): "
-                                                              f"{d.error}", highlight=False)))
+                                                              f"{escape(redact(d.error))}", highlight=False)))
     return hooks
 
 

@@ -394,5 +394,5 @@ def settings_cmd(
     where = settings.config_path()
     err.print(f"Config file: {where or 'none'}")
     for s in sorted(settings.SETTINGS.values(), key=lambda s: s.name):
-        typer.echo(f"{s.name} = {s.resolve(None)!r}    ({s.envvar}; {s.help})")
+        typer.echo(f"{s.name} = {s.shown(s.resolve(None))!r}    ({s.envvar}; {s.help})")
 

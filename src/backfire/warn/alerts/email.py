@@ -6,6 +6,7 @@ import smtplib
 from email.message import EmailMessage
 
 from backfire.model import Alarm
+from backfire.redact import redact
 from backfire.warn.alerts.base import AlertError, render_long, render_text
 
 
@@ -42,5 +43,8 @@ class EmailChannel:
                     smtp.login(self.username, self.password or "")
                 smtp.send_message(self.message(alarm))
         except (OSError, smtplib.SMTPException) as exc:
-            raise AlertError(f"email: could not send through {self.host}:{self.port} ({exc}); "
-                             "check the SMTP settings") from exc
+            raise AlertError(redact(f"email: could not send through {self.host}:{self.port} ({exc}); "
+                                    "check the SMTP settings", [self.password])) from None
+
+    def __repr__(self) -> str:
+        return f"EmailChannel({self.host}:{self.port}, user={self.username!r}, to={self.recipients!r})"

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from backfire.model import Alarm
+from backfire.redact import redact, redact_url, secrets_of
 from backfire.warn.alerts.base import AlertError, render_text
 
 
@@ -19,6 +20,8 @@ class WebhookChannel:
     def __init__(self, url: str, retries: int = 3, backoff: float = 0.5, timeout: float = 10.0,
                  headers: dict[str, str] | None = None) -> None:
         self.url = url
+        self.label = redact_url(url)  # how messages name the endpoint: its credentials never printed
+        self._secrets = secrets_of(url)
         self.retries = retries
         self.backoff = backoff
         self.timeout = timeout
@@ -43,7 +46,11 @@ class WebhookChannel:
             last = f"HTTP {response.status_code}"
             if 400 <= response.status_code < 500 and response.status_code != 429:
                 break  # the request itself is wrong: retrying will not help
-        raise AlertError(f"{self.name}: could not deliver to {self.url} ({last}); check the URL and retry")
+        raise AlertError(redact(f"{self.name}: could not deliver to {self.label} ({last}); check the URL and retry",
+                                self._secrets))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.label!r})"
 
 
 class SlackChannel(WebhookChannel):
