@@ -16,6 +16,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from backfire.model import Alarm, Post
 from backfire.redact import redact_url
 from backfire.warn.alerts import Channel, Delivery, EmailChannel, SlackChannel, WebhookChannel, send_alarm
+from backfire.warn.alerts.dispatch import AlertSummary, Dispatcher
+
+__all__ = ["AlertSummary", "Dispatcher", "alert_hook", "channels_from_urls", "email_channel"]
 
 
 def email_channel(url: str) -> EmailChannel:
@@ -50,7 +53,8 @@ def channels_from_urls(webhook_url: str = "", slack_webhook: str = "", smtp_url:
 
 def alert_hook(channels: list[Channel], on_failure: Callable[[Delivery], None] | None = None
                ) -> Callable[[Alarm, Post], None]:
-    """A pipeline hook sending each alarm to `channels`; failures go to `on_failure`."""
+    """A pipeline hook sending each alarm to `channels` in the caller's thread; failures go to `on_failure`.
+    Commands use `Dispatcher` instead, which never makes the pipeline wait for a channel."""
 
     def hook(alarm: Alarm, post: Post) -> None:
         for delivery in send_alarm(alarm, channels):

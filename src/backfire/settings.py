@@ -129,6 +129,9 @@ WEBHOOK_URL = declare("webhook_url", "", "Send alarms as JSON POSTs to this URL.
 SLACK_WEBHOOK = declare("slack_webhook", "", "Send alarms to this Slack incoming-webhook URL.", secret=True)
 SMTP_URL = declare("smtp_url", "", "Send alarms by e-mail: smtp://user:pass@host:port?from=a@x&to=b@y.",
                    secret=True)
+ALERT_WAIT = declare("alert_wait", 15.0, "Seconds a command waits at its end for alarms still being delivered "
+                     "(deliveries run beside the pipeline, never in its way); what is not out by then is "
+                     "reported as pending.")
 FALSE_ALARMS = declare("false_alarms", 0.1, "Default detector: expected false alarms per day of a calm campaign "
                        "(sets its thresholds).")
 DESIGN_EFFECT = declare("design_effect", 2.6, "Default detector: how far a cascade repeats one verdict (>= 1), "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import typer
 from rich.console import Console
 from rich.markup import escape
 
@@ -27,16 +28,37 @@ def print_alarm(tag: str) -> Any:
 
 
 def alarm_hooks(tag: str, webhook: str | None, slack: str | None, smtp: str | None) -> list[Any]:
-    """Print each alarm, and send it to the channels the settings name (failures are reported)."""
-    from backfire.alerting import alert_hook, channels_from_urls
+    """Print each alarm, and queue it for the channels the settings name: deliveries run in worker threads
+    (`alerting.Dispatcher`), failures are reported as they happen; `finish_alerts` ends the command's."""
+    from backfire.alerting import Dispatcher, channels_from_urls
 
     channels = channels_from_urls(settings.WEBHOOK_URL.resolve(webhook), settings.SLACK_WEBHOOK.resolve(slack),
                                   settings.SMTP_URL.resolve(smtp))
     hooks = [print_alarm(tag)]
     if channels:
-        hooks.append(alert_hook(channels, lambda d: err.print(f"[red]Alert not delivered[/red] ({d.channel}): "
-                                                              f"{escape(redact(d.error))}", highlight=False)))
+        dispatcher = Dispatcher(channels, lambda d: err.print(f"[red]Alert not delivered[/red] ({d.channel}): "
+                                                              f"{escape(redact(d.error))}", highlight=False))
+        _DISPATCHERS.append(dispatcher)
+        hooks.append(dispatcher.hook)
     return hooks
+
+
+_DISPATCHERS: list[Any] = []
+ALERTS_FAILED = 3  # the exit status of a run that raised alarms none of which reached any channel
+
+
+def finish_alerts(wait: float | None = None) -> None:
+    """Give the alarms still being delivered at most `alert_wait` seconds, print what became of them, and
+    exit with status 3 when alarms were raised and not one delivery succeeded."""
+    failed = False
+    while _DISPATCHERS:
+        summary = _DISPATCHERS.pop().close(float(settings.ALERT_WAIT.resolve(wait)))
+        if summary.alarms:
+            err.print(("[red]" if summary.all_failed else "") + escape(summary.line())
+                      + ("[/red]" if summary.all_failed else ""), highlight=False)
+        failed = failed or summary.all_failed
+    if failed:
+        raise typer.Exit(ALERTS_FAILED)
 
 
 def make_detector(campaign: Campaign, name: str | None = None, false_alarms: float | None = None,

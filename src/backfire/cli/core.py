@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from backfire import settings
 from backfire.cli.app import app
-from backfire.cli.common import alarm_hooks, err, make_detector, print_alarm
+from backfire.cli.common import alarm_hooks, err, finish_alerts, make_detector, print_alarm
 from backfire.explain.export import export_row, write_export
 from backfire.ingest import default_paths, ingest
 from backfire.model import Campaign, Quarantined
@@ -192,6 +192,7 @@ def detect_cmd(
     smtp_url: str | None = settings.SMTP_URL.option(),
     false_alarms: float | None = settings.FALSE_ALARMS.option(),
     design_effect: float | None = settings.DESIGN_EFFECT.option(),
+    alert_wait: float | None = settings.ALERT_WAIT.option(),
 ) -> None:
     """Classify the posts of FILE in time order and run the hijack detector over them."""
     from backfire.jobs import detect_file
@@ -225,6 +226,7 @@ def detect_cmd(
                   ": check the spelling of the handle as the file writes it.")
         err.print(f"[yellow]Note:[/yellow] no post in {file} is by the owner {owner!r}, so none was skipped"
                   + advice, highlight=False)
+    finish_alerts(alert_wait)
 
 
 def _ensure_verdicts(store: Store, campaign: Campaign, model: str | None) -> None:

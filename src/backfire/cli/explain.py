@@ -9,7 +9,7 @@ import typer
 
 from backfire import settings
 from backfire.cli.app import app
-from backfire.cli.common import alarm_hooks, err, make_detector
+from backfire.cli.common import alarm_hooks, err, finish_alerts, make_detector
 from backfire.cli.core import _campaign_of, _fail, _open, _progress
 from backfire.cli.live import parse_since
 from backfire.model import Campaign
@@ -34,6 +34,7 @@ def analyze_cmd(
     smtp_url: str | None = settings.SMTP_URL.option(),
     false_alarms: float | None = settings.FALSE_ALARMS.option(),
     design_effect: float | None = settings.DESIGN_EFFECT.option(),
+    alert_wait: float | None = settings.ALERT_WAIT.option(),
 ) -> None:
     """Classify and watch a stored campaign (verdicts and alarms stored), then explain it: cascade,
     triggers, amplifiers, narratives, what changed at the onset."""
@@ -53,9 +54,10 @@ def analyze_cmd(
         data = explain_campaign(store, camp, start, end, embed=_embedder(model))
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False))
-        return
-    for line in describe(data):
-        typer.echo(line)
+    else:
+        for line in describe(data):
+            typer.echo(line)
+    finish_alerts(alert_wait)
 
 
 def _classify_and_watch(store: Store, camp: Campaign, model: str | None, detector: str | None,

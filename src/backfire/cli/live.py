@@ -20,7 +20,7 @@ from rich.console import Console
 
 from backfire import settings
 from backfire.cli.app import app
-from backfire.cli.common import alarm_hooks, err, make_detector
+from backfire.cli.common import alarm_hooks, err, finish_alerts, make_detector
 from backfire.live import JETSTREAM_URL, Backoff, JetstreamSource, MastodonSource, Watcher, WatchError, WatchStats
 from backfire.live.base import PostsHook, StreamSource
 from backfire.model import Campaign, Post
@@ -78,6 +78,7 @@ def watch_cmd(
     webhook_url: str | None = settings.WEBHOOK_URL.option(),
     slack_webhook: str | None = settings.SLACK_WEBHOOK.option(),
     smtp_url: str | None = settings.SMTP_URL.option(),
+    alert_wait: float | None = settings.ALERT_WAIT.option(),
 ) -> None:
     """Watch a campaign's tags live, committing posts with the stream cursor; Ctrl-C stops cleanly."""
     camp = Campaign(name=campaign or tag[0].lstrip("#"), tags=tag, owners=[owner] if owner else [])
@@ -97,6 +98,7 @@ def watch_cmd(
     err.print(stats.summary(), highlight=False)
     if as_json:
         typer.echo(json.dumps(stats.as_dict(), ensure_ascii=False))
+    finish_alerts(alert_wait)
 
 
 def parse_since(text: str | None, now: datetime | None = None) -> datetime | None:
