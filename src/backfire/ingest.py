@@ -42,6 +42,7 @@ class IngestReport:
     truncated: int = 0  # posts whose text the record cut short, with no full text to read
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> posts left out (privacy)
     undated_files: list[str] = field(default_factory=list)  # files whose posts carry no time
+    empty_files: list[str] = field(default_factory=list)  # files without a single record
     problems: list[Quarantined] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -60,9 +61,13 @@ class IngestReport:
             parts.append(f"{sum(self.skipped.values()):,} left out ({reasons})")
         if self.truncated:
             parts.append(f"{self.truncated:,} with a truncated text (flagged)")
+        if not self.files:
+            parts.append("no file was given to read")
         text = ", ".join(parts)
         if self.quarantined:
             text += f", {self.quarantined:,} quarantined (see backfire quarantine)"
+        for path in self.empty_files:
+            text += f". Warning: {path} is empty: nothing was read from it"
         for path in self.undated_files:
             text += (f". {path} has no times: its posts are kept in file order (dated from 1970-01-01 by row);"
                      " `detect` needs times")
@@ -154,8 +159,16 @@ def _ingest_file(
         report.read += len(batch)
         if progress is not None:
             progress(report.read)
+    if consumed == 0:
+        report.empty_files.append(str(path))
     if posts_read and undated == posts_read:
         report.undated_files.append(str(path))
+
+
+def empty_folders(paths: Iterable[str]) -> list[str]:
+    """The folders among `paths` that hold no file `default_paths` would read."""
+    return [raw for raw in paths if Path(raw).is_dir()
+            and not any(q.is_file() and not q.name.startswith(".") for q in Path(raw).rglob("*"))]
 
 
 def default_paths(paths: Iterable[str]) -> list[Path]:

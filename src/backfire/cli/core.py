@@ -21,7 +21,7 @@ from backfire import settings
 from backfire.cli.app import app
 from backfire.cli.common import alarm_hooks, err, finish_alerts, make_detector, print_alarm
 from backfire.explain.export import export_row, write_export
-from backfire.ingest import default_paths, ingest
+from backfire.ingest import default_paths, empty_folders, ingest
 from backfire.model import Campaign, Quarantined
 from backfire.sources import SourceError
 from backfire.store import Store, open_store
@@ -45,11 +45,25 @@ def _progress() -> Progress:
 
 @contextmanager
 def _output(path: Path | None) -> Any:
+    """stdout, or `path` written through a temporary file beside it: a run that fails leaves no file."""
     if path is None:
         yield sys.stdout
-    else:
-        with path.open("w", encoding="utf-8", newline="") as fh:
+        return
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as fh:
             yield fh
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _one_file(file: Path, command: str) -> None:
+    """Refuse a missing file or a folder (only `ingest` reads folders) before anything is written."""
+    if not file.exists():
+        raise _fail(f"No such file: {file}")
+    if file.is_dir():
+        raise _fail(f"{file} is a folder: `backfire {command}` reads one file (`backfire ingest` reads folders)")
 
 
 def _open(db: str | None) -> Store:
@@ -107,6 +121,8 @@ def ingest_cmd(
         paths = default_paths(files)
     except FileNotFoundError as exc:
         raise _fail(str(exc)) from exc
+    for folder in empty_folders(files):
+        err.print(f"[yellow]Warning:[/yellow] the folder {folder} holds no file to read", highlight=False)
     with _open(db) as store:
         known = store.campaign(campaign)
         if known is None or tag or owner or intent:
@@ -159,8 +175,7 @@ def classify_cmd(
     from backfire.jobs import classify_file
     from backfire.understand import get_classifier
 
-    if not file.exists():
-        raise _fail(f"No such file: {file}")
+    _one_file(file, "classify")
     campaign = Campaign.for_tag(tag, owner, intent) if (tag or owner or intent) else None
     classifier = get_classifier(settings.MODEL.resolve(model))
     try:
@@ -198,8 +213,7 @@ def detect_cmd(
     from backfire.jobs import detect_file
     from backfire.understand import get_classifier
 
-    if not file.exists():
-        raise _fail(f"No such file: {file}")
+    _one_file(file, "detect")
     campaign = Campaign.for_tag(tag, owner, intent)
     classifier = get_classifier(settings.MODEL.resolve(model))
     det = make_detector(campaign, detector, false_alarms, design_effect)

@@ -139,6 +139,23 @@ def need_object(raw: dict[str, Any], key: str, what: str = "record") -> dict[str
     return value
 
 
+def text_field(value: Any, field: str = "text", what: str = "record") -> str:
+    """A record's text: a string as it is, a number (some exporters write all-digit texts as numbers) as
+    its digits; `MissingField` when absent or null, `SourceError` naming the JSON type otherwise.
+
+    >>> text_field(2014), text_field("ok")
+    ('2014', 'ok')
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if value is None:
+        raise MissingField(field, what)
+    kind = {dict: "object", list: "array", bool: "boolean"}.get(type(value), type(value).__name__)
+    raise SourceError(f"{what}'s {field!r} is a JSON {kind}, not text")
+
+
 def as_dict(value: Any) -> dict[str, Any]:
     """`value` when it is a dict, else an empty dict (for optional nested objects)."""
     return value if isinstance(value, dict) else {}

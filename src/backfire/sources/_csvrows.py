@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from backfire.sources._columns import ID_NAMES, TEXT_NAMES, norm
-from backfire.sources._io import Bad, decode_line, iter_lines
+from backfire.sources._io import Bad, decode_line, iter_lines, snippet
 from backfire.sources.errors import SourceError
 
 ROW_KEY = "__row"
@@ -62,7 +62,12 @@ def csv_rows(stream: IO[bytes], max_bytes: int, prefer_tab: bool = False) -> Ite
         flagged = any(start <= b.line <= lines.count for b in bad)
         yield from _flush(bad)
         if flagged or cells:
-            if not flagged:
+            swallowed = _swallowed_rows(header, cells, delimiter)
+            if swallowed and not flagged:
+                yield Bad(start, f"unterminated quote: the text runs over {swallowed} following lines that read as "
+                          "rows of this file, so they were swallowed into it; close the quote and read it again",
+                          snippet(delimiter.join(cells)[:300]))
+            elif not flagged:
                 row = _row(header, cells, row_number)
                 if seen is not None:  # repeats of a row are told apart by their count
                     digest = hash(tuple(cells))
@@ -71,6 +76,20 @@ def csv_rows(stream: IO[bytes], max_bytes: int, prefer_tab: bool = False) -> Ite
                 yield start, row
             row_number += 1
     yield from _flush(bad)
+
+
+SANE_TEXT = 2000  # characters: longer than any platform's post (Mastodon instances that allow more are rare)
+
+
+def _swallowed_rows(header: list[str], cells: list[str], delimiter: str) -> int:
+    """How many lines of a too-long text cell read as rows of the file (an unterminated quote swallowed
+    them): 0 when the row looks sound."""
+    texts = [c for h, c in zip(header, cells, strict=False) if norm(h) in TEXT_NAMES and len(c) > SANE_TEXT]
+    if not texts or len(header) < 2:
+        return 0
+    lines = texts[0].splitlines()[1:]
+    rowlike = sum(1 for cells_ in csv.reader(lines, delimiter=delimiter) if len(cells_) >= len(header) - 1)
+    return rowlike if rowlike >= 2 else 0
 
 
 def _row(header: list[str], cells: list[str], number: int) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from backfire.sources._io import READ_ERRORS, Bad, snippet
 CHUNK = 1 << 20
 _DECODER = json.JSONDecoder()
 _WS = " \t\r\n"
+TOO_DEEP = "nested too deeply to read (thousands of levels: no real record is); skipped"
 
 
 class _Buffer:
@@ -39,6 +40,36 @@ class _Buffer:
 
     def line_at_pos(self) -> int:
         return self.line + self.text.count("\n", 0, self.pos)
+
+    def skip(self) -> None:
+        """Move past the array or object at the cursor without decoding it (one nested too deeply for
+        Python's decoder), counting brackets outside strings; reads more until it closes."""
+        depth, i, in_string, escaped = 0, self.pos, False, False
+        while True:
+            text = self.text
+            while i < len(text):
+                c = text[i]
+                if in_string:
+                    if escaped:
+                        escaped = False
+                    elif c == "\\":
+                        escaped = True
+                    elif c == '"':
+                        in_string = False
+                elif c == '"':
+                    in_string = True
+                elif c in "[{":
+                    depth += 1
+                elif c in "]}":
+                    depth -= 1
+                    if depth <= 0:
+                        self.pos = i + 1
+                        return
+                i += 1
+            offset = i - self.pos
+            if not self.more():
+                raise json.JSONDecodeError("truncated JSON: a deeply nested value never closes", self.text, i)
+            i = self.pos + offset
 
     def value(self, max_chars: int) -> Any:
         """Decode the value at the cursor, reading more until it is complete (or too large)."""
@@ -72,7 +103,12 @@ def array_values(stream: IO[str], max_chars: int) -> Iterator[tuple[int, Any] | 
                     raise json.JSONDecodeError("expected ',' or ']'", buf.text, buf.pos)
                 buf.pos += 1
                 buf.peek()
-            yield number, buf.value(max_chars)
+            try:
+                yield number, buf.value(max_chars)
+            except RecursionError:
+                start = snippet(buf.text[buf.pos: buf.pos + 200])
+                buf.skip()
+                yield Bad(number, f"element {number}: {TOO_DEEP}", start)
         if nxt == "":
             yield Bad(number + 1, f"element {number + 1}: truncated JSON: the array never closes")
     except json.JSONDecodeError as exc:
@@ -90,7 +126,12 @@ def concatenated_values(stream: IO[str], max_chars: int) -> Iterator[tuple[int, 
     try:
         while buf.peek():
             line = buf.line_at_pos()
-            yield line, buf.value(max_chars)
+            try:
+                yield line, buf.value(max_chars)
+            except RecursionError:
+                start = snippet(buf.text[buf.pos: buf.pos + 200])
+                buf.skip()
+                yield Bad(line, TOO_DEEP, start)
     except json.JSONDecodeError as exc:
         yield Bad(line, f"malformed JSON: {exc.msg}; the rest of the file is skipped", snippet(buf.text[buf.pos:]))
     except READ_ERRORS as exc:

@@ -37,6 +37,7 @@ from backfire.sources._common import (
     parse_v1_time,
     spans,
     str_id,
+    text_field,
     unescape_twitter,
     unique,
     urls_in,
@@ -150,9 +151,7 @@ def full_text(raw: dict[str, Any]) -> str:
     """The untruncated, un-escaped text of a tweet."""
     extended = as_dict(raw.get("extended_tweet"))
     text = extended.get("full_text") or raw.get("full_text") or raw.get("text")
-    if not isinstance(text, str):
-        raise MissingField("text", "tweet")
-    return unescape_twitter(text)
+    return unescape_twitter(text_field(text, "text", "tweet"))
 
 
 def _entities(raw: dict[str, Any]) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from backfire.sources._common import (
     parse_time,
     spans,
     str_id,
+    text_field,
     unescape_twitter,
     unique,
 )
@@ -191,7 +192,7 @@ def _root(ref: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _has_text(tweet: dict[str, Any]) -> bool:
-    return isinstance(tweet.get("text"), str) or isinstance(as_dict(tweet.get("note_tweet")).get("text"), str)
+    return tweet.get("text") is not None or isinstance(as_dict(tweet.get("note_tweet")).get("text"), str)
 
 
 def _ref_id(refs: dict[Any, dict[str, Any]], kind: str) -> str | None:
@@ -214,9 +215,7 @@ def _embed(ref: dict[str, Any]) -> Post | None:
 def full_text(raw: dict[str, Any]) -> str:
     """The untruncated, un-escaped text (`note_tweet.text` for long posts)."""
     text = as_dict(raw.get("note_tweet")).get("text") or raw.get("text")
-    if not isinstance(text, str):
-        raise MissingField("text", "tweet")
-    return unescape_twitter(text)
+    return unescape_twitter(text_field(text, "text", "tweet"))
 
 
 def _entities(raw: dict[str, Any]) -> dict[str, Any]:
