@@ -44,3 +44,17 @@ def test_report_is_self_contained_and_escapes_user_text(fresh_store: Store, tmp_
     assert "<img src=x>" not in html and "<b>photos</b>" not in html
     assert "src=\"http" not in html  # nothing fetched from elsewhere
     assert (tmp_path / "r" / "report.json").exists()
+
+
+def test_one_post_a_year_off_keeps_the_report_timeline_bounded(tmp_path: Path) -> None:
+    """Issue 31: a stray date made the timeline 500,000 bins (`report --json` 71.5 MB)."""
+    from backfire.report.data import overview
+    from backfire.store import open_store
+    from conftest import make_post
+
+    store = open_store(tmp_path / "s.db")
+    store.save_campaign(Campaign(name="c", tags=["myNYPD"]))
+    store.add_posts([make_post(i) for i in range(1500)] + [make_post(99_999, minutes=-365 * 24 * 60)], "c")
+    data = overview(store, Campaign(name="c", tags=["myNYPD"]), explain=False)
+    assert 1 < len(data["timeline"]) <= 240
+    assert data["outliers"]["before"] == 1 and data["posts"] == 1501

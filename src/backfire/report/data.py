@@ -73,14 +73,23 @@ def overview(store: Store, campaign: Campaign, bin_minutes: int = 10, explain: b
         "stances": {s: stances[s] for s in STANCES},
         "first": pairs[0][0].created_at.isoformat() if pairs else None,
         "last": pairs[-1][0].created_at.isoformat() if pairs else None,
-        "bin_minutes": bin_minutes,
-        "timeline": timeline(pairs, bin_minutes),
+        **_bounded(store, campaign.name, len(pairs), bin_minutes),
         "alarms": [a.contract_fields() for a in store.alarms(campaign.name)],
         "top_hostile": _top(pairs, "hostile", 10),
         "top_support": _top(pairs, "support", 10),
         "quarantined": sum(1 for _ in store.quarantined(campaign.name)),
         "explain": _explanation(store, campaign, embed) if explain and pairs else None,
     }
+
+
+def _bounded(store: Store, campaign: str, total: int, bin_minutes: int) -> dict[str, Any]:
+    """The dashboard's bounded timeline (`web.timeline`: at most 240 bins, stray dates counted as outliers):
+    one post dated a year off no longer makes the report 500,000 bins."""
+    from backfire.web.timeline import bounded_timeline
+
+    data = bounded_timeline(store, campaign, total, min_bin_seconds=bin_minutes * 60)
+    return {"bin_minutes": (data["bin_seconds"] or bin_minutes * 60) / 60, "timeline": data["bins"],
+            "outliers": data["outliers"]}
 
 
 def _explanation(store: Store, campaign: Campaign, embed: Any) -> dict[str, Any]:

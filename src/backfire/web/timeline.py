@@ -43,10 +43,12 @@ def _stored(epoch: int) -> str:
     return ts(datetime.fromtimestamp(epoch, UTC))
 
 
-def bounded_timeline(store: Store, campaign: str, total: int | None = None, max_bins: int = 240) -> dict[str, Any]:
+def bounded_timeline(store: Store, campaign: str, total: int | None = None, max_bins: int = 240,
+                     min_bin_seconds: int = 0) -> dict[str, Any]:
     """Posts per bin by stance with each bin's hostile share, the outliers (see the module doc) and the
     campaign's posts by stance (`stances`, with `reposts`), all from one pass over the posts in SQL.
-    `total`: the campaign's live posts (`Store.live_count`, asked when not given)."""
+    `total`: the campaign's live posts (`Store.live_count`, asked when not given); bins are at least
+    `min_bin_seconds` wide (the static report's 10 minutes)."""
     total = store.live_count(campaign) if total is None else total
     if total <= 0:
         return {"bin_seconds": None, "bins": [], "outliers": {"before": 0, "after": 0, "posts": []},
@@ -55,7 +57,7 @@ def bounded_timeline(store: Store, campaign: str, total: int | None = None, max_
     first, last = _epoch(store.time_at_rank(campaign, 0) or ""), _epoch(store.time_at_rank(campaign, 0, True) or "")
     lo = _epoch(store.time_at_rank(campaign, cut) or "") if cut else first
     hi = _epoch(store.time_at_rank(campaign, cut, True) or "") if cut else last
-    width = choose_bin(hi - lo, max_bins)
+    width = max(choose_bin(hi - lo, max_bins), min_bin_seconds)
     margin = (max_bins // 4 - 1) * width
     start = max(first - first % width, lo - lo % width - margin)
     end = min(last - last % width + width, hi - hi % width + width + margin)
