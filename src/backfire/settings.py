@@ -134,7 +134,7 @@ ALERT_WAIT = declare("alert_wait", 15.0, "Seconds a command waits at its end for
                      "reported as pending.")
 FALSE_ALARMS = declare("false_alarms", 0.1, "Default detector: expected false alarms per day of a calm campaign "
                        "(sets its thresholds).")
-DESIGN_EFFECT = declare("design_effect", 2.6, "Default detector: how far a cascade repeats one verdict (>= 1), "
+DESIGN_EFFECT = declare("design_effect", 2.4, "Default detector: how far a cascade repeats one verdict (>= 1), "
                         "at most (a stream whose calm posts come in small clusters earns less), set so that "
                         "calm streams read by the shipped classifier alarm at the false-alarm rate; the "
                         "detector scales it by how unsure the classifier is (benchmarks/detect --calibrate "
