@@ -29,3 +29,17 @@ def test_demo_raises_the_alarm_after_the_onset_and_names_the_trigger(runner: Cli
     delay = (alarms[0].at - truth.onset).total_seconds() / 60
     assert 0 <= delay <= 60, f"first alarm {delay:.0f} min after the onset"
     assert truth.trigger_accounts[0] in alarms[0].triggers[:3]
+
+
+def test_the_demo_account_is_made_afresh_with_a_random_password(tmp_path: Path) -> None:
+    from backfire.accounts import authenticate
+    from backfire.demo import demo_account
+    from backfire.store import open_store
+
+    db = tmp_path / "demo.db"
+    name, first = demo_account(db)
+    again, second = demo_account(db)
+    assert name == again == "demo" and first != second and len(first) >= 12
+    with open_store(db) as store:
+        assert authenticate(store, "demo", second) is not None
+        assert authenticate(store, "demo", first) is None

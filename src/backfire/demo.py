@@ -80,3 +80,22 @@ def run_demo(
         report_path = write_report(store, campaign, out_dir)
     return DemoResult(archive, db_path, report_path, report, pipeline, sim.truth)
 
+
+
+def demo_account(db_path: Path, name: str = "demo") -> tuple[str, str]:
+    """A one-time admin account on the demo's own store (made afresh each run), with a random password,
+    so the dashboard the demo serves on loopback can be opened at once. There is no default password:
+    each run makes a new one, printed once, like a notebook server's token."""
+    import secrets
+
+    from backfire.accounts import add_user
+
+    password = secrets.token_urlsafe(12)
+    with open_store(db_path) as store:
+        if store.user(name) is None:
+            add_user(store, name, password, role="admin")
+        else:
+            from backfire.accounts import set_password
+
+            set_password(store, name, password)
+    return name, password

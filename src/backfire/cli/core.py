@@ -348,6 +348,11 @@ def demo_cmd(
                           classifier=classifier)
     _print_demo_summary(result, err)
     if serve if serve is not None else sys.stdout.isatty():
+        from backfire.demo import demo_account
+
+        name, password = demo_account(result.db)
+        err.print(f"Log in as {name!r} with the password {password} (made for this demo's store only).",
+                  highlight=False)
         _serve(str(result.db), None, None, f"/campaigns/{result.campaign}")
     else:
         err.print(f"Browse it live with: backfire serve --db {result.db}")
