@@ -58,7 +58,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         store.save_campaign(camp)
         posts = [make_post(i, text=f"Thank you officers, great parade {i}", author=f"fan{i}") for i in range(12)]
         store.add_posts(posts, NAME)
-        store.save_verdicts(NAME, [(p.key, Verdict(post_id=p.id, stance="support", p_hostile=0.03)) for p in posts])
+        store.save_verdicts(NAME, [(p.key, Verdict(post_id=p.id, stance="support", p_hostile=0.03, p_support=0.95))
+                                   for p in posts])
         refresh(store, camp)
         add_user(store, "rita", PASSWORD, "reviewer")
     port = _port()

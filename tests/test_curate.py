@@ -24,7 +24,8 @@ CAMPAIGN = Campaign(name="c", tags=["myNYPD"], owners=["NYPDnews"])
 
 
 def _verdict(post_id: str, stance: str, p: float, sarcasm: float = 0.0, offensive: float = 0.0) -> Verdict:
-    return Verdict(post_id=post_id, stance=stance, p_hostile=p, sarcasm=sarcasm, offensive=offensive)  # type: ignore[arg-type]
+    return Verdict(post_id=post_id, stance=stance, p_hostile=p, p_support=0.95 if stance == "support" else 0.1,  # type: ignore[arg-type]
+                   sarcasm=sarcasm, offensive=offensive)
 
 
 def _fill(store: Store, rows: list[tuple[int, str, str, float, dict]]) -> None:  # type: ignore[type-arg]
@@ -49,6 +50,35 @@ def test_simulated_hijack_queue_holds_no_hostile_post_and_no_trigger() -> None:
     assert not any(c.post.author.handle in sim.truth.trigger_accounts for c in chosen.candidates)
     assert not any(c.post.is_repost for c in chosen.candidates)
     assert [c.risk for c in chosen.candidates] == sorted(c.risk for c in chosen.candidates)
+
+
+def _as_the_shipped_classifier_reads(sim_label: object, post_id: str) -> Verdict:
+    """A verdict with the shipped classifier's measured blind spots (benchmarks/curate_safety.py): sarcastic
+    praise read as support with p_support 0.9 and sarcasm 0.3, "the campaign is going great, @org" answers
+    to hostile posts read as support with sarcasm 0.2, neutral news read as support with p_support 0.6."""
+    stance, sarcastic, kind = sim_label.stance, sim_label.sarcastic, sim_label.kind  # type: ignore[attr-defined]
+    if stance == "support":
+        return Verdict(post_id=post_id, stance="support", p_hostile=0.02, p_support=0.93, sarcasm=0.08)
+    if stance == "neutral":
+        return Verdict(post_id=post_id, stance="support", p_hostile=0.03, p_support=0.6, sarcasm=0.1)
+    if sarcastic:
+        return Verdict(post_id=post_id, stance="support", p_hostile=0.01, p_support=0.9, sarcasm=0.3)
+    if kind == "reply_agree":
+        return Verdict(post_id=post_id, stance="support", p_hostile=0.005, p_support=0.93, sarcasm=0.2)
+    return Verdict(post_id=post_id, stance="hostile", p_hostile=0.9, p_support=0.05, sarcasm=0.1)
+
+
+def test_the_queue_keeps_out_what_the_classifier_misreads_as_support() -> None:
+    """Regression guard for the rules benchmarks/curate_safety.py set: with the former rules (sarcasm < 0.5,
+    p_support unbounded, answers allowed) this queue held sarcastic attacks, answers and neutral posts."""
+    sim = generate("mynypd", seed=5, hours=4)
+    pairs = [(p, _as_the_shipped_classifier_reads(sim.labels[p.id], p.id)) for p in sim.posts]
+    assert any(sim.labels[p.id].kind == "reply_agree" for p in sim.posts)
+    chosen = select(pairs, sim.campaign)
+    truths = [sim.labels[c.post.id] for c in chosen.candidates]
+    assert len(truths) >= 5 and all(t.stance == "support" and not t.sarcastic for t in truths)
+    reasons = " | ".join(chosen.excluded.values())
+    assert "sarcastic (0.30)" in reasons and "p_support 0.60 below 0.80" in reasons and "an answer to @" in reasons
 
 
 def test_exclusions_name_their_reason(fresh_store: Store) -> None:

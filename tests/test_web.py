@@ -34,7 +34,7 @@ def _seed(db: Path) -> None:
         posts.append(Post(id="evil", platform="twitter", author=Author(handle=EVIL_AUTHOR), text=EVIL_TEXT,
                           created_at=datetime(2014, 4, 22, 18, 9, tzinfo=UTC)))
         store.add_posts(posts, EVIL_NAME)
-        store.save_verdicts(EVIL_NAME, [(p.key, Verdict(post_id=p.id, stance="support", p_hostile=0.02))
+        store.save_verdicts(EVIL_NAME, [(p.key, Verdict(post_id=p.id, stance="support", p_hostile=0.02, p_support=0.95))
                                         for p in posts])
         store.save_alarm(EVIL_NAME, Alarm(at=datetime(2014, 4, 22, 10, tzinfo=UTC), severity="warning",
                                           hostile_share=0.5, triggers=[EVIL_AUTHOR], examples=[EVIL_TEXT]))

@@ -1,7 +1,10 @@
 """Which posts are safe to feature: the curation queue's candidates, and why every other post is not.
 
-A candidate reads as support (or a reviewer said so) with a low `p_hostile`, is not sarcastic, not
-offensive, not a repost (the original is the one to feature), not the organiser's own, not by an account
+A candidate reads as support (or a reviewer said so) with a low `p_hostile` and a high `p_support`, is
+not sarcastic (a strict bound: the classifier scores most sarcastic praise of a hijack between 0.2 and
+0.5), not offensive, not an answer in someone else's conversation (a reply to, or a post opening with
+@, an account other than the organiser: during a hijack "the campaign is going great, @org" answers a
+hostile post), not a repost (the original is the one to feature), not the organiser's own, not by an account
 that drove the hijack (the explain layer's triggers and top hostile amplifiers), and not in a hostile
 thread (no hostile post above it in the cascade, and its thread's posts not mostly hostile). Deleted
 posts never reach this function (`Store.posts` leaves them out).
@@ -20,6 +23,7 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,13 +40,20 @@ from backfire.model import Campaign, Post, Verdict
 @dataclass(frozen=True)
 class Rules:
     """The thresholds a candidate must meet. `top`: how many trigger and amplifier accounts are drivers.
-    `thread_share`: a thread whose posts are at least this share hostile is a hostile thread."""
+    `thread_share`: a thread whose posts are at least this share hostile is a hostile thread.
+    `answers`: whether answers to accounts other than the organiser may be candidates.
+
+    The bounds were set by `benchmarks/curate_safety.py` with the shipped classifier: with the former
+    ones (p_support unbounded, sarcasm < 0.5, answers allowed) 7-12 of the first 100 queued posts of a
+    simulated hijack were truly hostile, and 23% of the queue of apple.csv was not labelled positive."""
 
     max_hostile: float = 0.2
-    max_sarcasm: float = 0.5
+    min_support: float = 0.8
+    max_sarcasm: float = 0.25
     max_offensive: float = 0.5
     top: int = 10
     thread_share: float = 0.5
+    answers: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,10 +125,37 @@ def _why_not(post: Post, verdict: Verdict | None, label: str | None, rules: Rule
         return f"read as {verdict.stance}"
     if label is None and verdict.p_hostile > rules.max_hostile:
         return f"p_hostile {verdict.p_hostile:.2f} above {rules.max_hostile:.2f}"
+    if label is None and verdict.p_support < rules.min_support:
+        return f"p_support {verdict.p_support:.2f} below {rules.min_support:.2f}"
     if verdict.sarcasm >= rules.max_sarcasm:
         return f"sarcastic ({verdict.sarcasm:.2f})"
     if verdict.offensive >= rules.max_offensive:
         return f"offensive ({verdict.offensive:.2f})"
+    return None
+
+
+_LEADING = re.compile(r"^\s*((?:[@＠][\w.:-]+[\s,]*)+)")
+
+
+def answered(post: Post, campaign: Campaign, authors: Mapping[str, str]) -> str | None:
+    """The account other than the organiser that `post` answers: the author of the post it replies to
+    (`authors`: post id -> author handle), else the first non-organiser handle it opens with.
+
+    >>> from datetime import UTC, datetime
+    >>> from backfire.model import Author
+    >>> c = Campaign.for_tag("AAPL", owner="Apple")
+    >>> p = Post(id="1", platform="csv", author=Author(handle="ann"), created_at=datetime(2024, 1, 1, tzinfo=UTC),
+    ...          text="@bob the campaign is going great, @Apple")
+    >>> answered(p, c, {}), answered(p.model_copy(update={"text": "@Apple love it"}), c, {})
+    ('bob', None)
+    """
+    if post.reply_to is not None and (parent := authors.get(post.reply_to)) is not None:
+        return None if campaign.is_owner(parent) or parent == post.author.handle else parent
+    if (m := _LEADING.match(post.text or "")) is None:
+        return None
+    for handle in re.findall(r"[@＠]([\w.:-]+)", m.group(1)):
+        if not campaign.is_owner(handle.rstrip(".:")):
+            return handle.rstrip(".:")
     return None
 
 
@@ -131,6 +169,7 @@ def select(pairs: Sequence[Pair], campaign: Campaign, rules: Rules | None = None
     drivers = hijack_drivers(g, attribute(r, g, rules.top), rules.top)
     threads = hostile_threads(g, rules.thread_share)
     out = Selection(drivers=drivers)
+    authors = {post.id: post.author.handle for post, _ in pairs}
     for post, verdict in pairs:
         reason = _why_not(post, verdict, labels.get(post.key), rules)
         if reason is None and campaign.is_owner(post.author.handle):
@@ -140,6 +179,9 @@ def select(pairs: Sequence[Pair], campaign: Campaign, rules: Rules | None = None
             reason = f"by @{post.author.handle}, {'an' if role[0] in 'aeiou' else 'a'} {role} of the hijack"
         if reason is None and post.id in threads:
             reason = "in a hostile thread"
+        if reason is None and not rules.answers and labels.get(post.key) is None \
+                and (other := answered(post, campaign, authors)) is not None:
+            reason = f"an answer to @{other} (someone else's conversation)"
         if reason is None:
             out.candidates.append(Candidate(post, verdict, risk(verdict)))
         else:
