@@ -202,4 +202,4 @@ def test_a_schema_2_store_gains_the_queue_and_search_in_place(tmp_path: Path) ->
         total, found = store.search_posts("c", "officers")
         assert total == 1 and found[0][0].id == "1"
         assert store.curation_counts("c") == {}
-    assert sqlite3.connect(path).execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("4",)
+    assert sqlite3.connect(path).execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("5",)

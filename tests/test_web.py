@@ -170,3 +170,48 @@ def test_a_stray_post_is_an_outlier_not_a_year_of_bins(tmp_path: Path) -> None:
 def test_serve_refuses_a_public_address_without_an_admin(tmp_path: Path) -> None:
     with pytest.raises(ServeRefused, match="users add"):
         serve(str(tmp_path / "empty.db"), "0.0.0.0", 8999)
+
+
+def test_the_campaign_page_shows_the_stored_explanation_escaped_and_never_explains_per_request(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from backfire.report.stored import remember
+    from backfire.simulate import generate
+    from backfire.simulate.oracle import PerfectReader
+
+    sim = generate("mynypd", seed=3, hours=3)
+    trigger = sim.truth.trigger_accounts[0]
+    posts = [p.model_copy(update={"text": EVIL_TEXT + " " + p.text}) if p.author.handle == trigger else p
+             for p in sim.posts]
+    db = tmp_path / "ex.db"
+    camp = sim.campaign.model_copy(update={"name": EVIL_NAME})
+    with open_store(db) as store:
+        store.save_campaign(camp)
+        store.add_posts(posts, EVIL_NAME)
+        verdicts = PerfectReader(sim.labels).predict_many(sim.posts)
+        store.save_verdicts(EVIL_NAME, [(p.key, v) for p, v in zip(posts, verdicts, strict=True)])
+        with _client(db) as client:
+            add_user(store, "vic", PASSWORD, "viewer")
+            _login(client, "vic")
+            path = f"/campaigns/{encode_name(EVIL_NAME)}"
+            assert "No explanation yet" in client.get(path).text
+            remember(store, camp)
+
+            import backfire.explain.analysis as analysis
+
+            def boom(*_: object, **__: object) -> None:
+                raise AssertionError("the page explained the campaign per request")
+            monkeypatch.setattr(analysis, "explain_campaign", boom)
+            monkeypatch.setattr(analysis, "explain", boom)
+            page = client.get(path).text
+            twin = client.get(path + ".json").json()
+            ex = twin["explanation"]
+            assert ex["triggers"]["accounts"][0]["account"] == trigger and ex["narratives"]["hostile"]
+            assert set(twin["pictures"]) == {"cascade", "hostile", "support"} and "trigger_tree" not in ex["cascade"]
+            assert f"@{trigger}" in page and 'id="cascade"' in page and 'id="narratives-hostile"' in page
+            assert EVIL_TEXT not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+            assert "<b>x</b>" not in page and "<script>" not in page.replace('<script src="/static/app.js"', "")
+            svg = client.get(twin["pictures"]["cascade"])
+            assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+            assert svg.text.lstrip().startswith("<svg") and "<script" not in svg.text
+            assert "content-security-policy" in svg.headers
+            assert client.get(f"{path}/pictures/nope.svg").status_code == 404

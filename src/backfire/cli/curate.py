@@ -49,12 +49,16 @@ def refresh_cmd(campaign: Campaign, db: str | None = settings.DB.option(),
                 max_hostile: float | None = settings.CURATE_MAX_HOSTILE.option(),
                 hold_hours: float | None = settings.CURATE_HOLD_HOURS.option()) -> None:
     """Queue the campaign's new candidates and withdraw posts that no longer qualify."""
+    from backfire.cli.explain import _embedder
     from backfire.curate import Rules, refresh
+    from backfire.report.stored import remember
 
     with _store(db) as store:
         camp = _campaign(store, campaign)
         rules = Rules(max_hostile=float(settings.CURATE_MAX_HOSTILE.resolve(max_hostile)))
         result = refresh(store, camp, rules, hold_hours=float(settings.CURATE_HOLD_HOURS.resolve(hold_hours)))
+        err.print("Explaining the campaign for the dashboard...", highlight=False)
+        remember(store, camp, embed=_embedder(None))
         counts = store.curation_counts(campaign)
     if result.alarm is not None:
         err.print(f"[bold red]The tag turned at {result.alarm.at:%Y-%m-%d %H:%M} UTC: new candidates are held."

@@ -52,6 +52,10 @@ def analyze_cmd(
                                 false_alarms, design_effect)
         err.print("Explaining the campaign...", highlight=False)
         data = explain_campaign(store, camp, start, end, embed=_embedder(model))
+        if start is None and end is None:  # the dashboard shows the whole campaign's explanation
+            from backfire.report.stored import remember
+
+            remember(store, camp, data)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False))
     else:

@@ -94,6 +94,18 @@ class CurationSQL:
             db.execute("DELETE FROM curation_drivers WHERE campaign = ?", (campaign,))
             db.executemany("INSERT OR REPLACE INTO curation_drivers VALUES (?,?,?,?)", rows)
 
+    def save_explanation(self, campaign: str, at: datetime, posts: int, data: dict[str, Any]) -> None:
+        """Replace the campaign's stored explanation (see `Store.explanation`)."""
+        with self._lock, immediate(self._db) as db:
+            db.execute("INSERT OR REPLACE INTO explanations VALUES (?,?,?,?)",
+                       (campaign, ts(at), posts, json.dumps(data, ensure_ascii=False)))
+
+    def explanation(self, campaign: str) -> tuple[datetime, int, dict[str, Any]] | None:
+        with self._lock:
+            row = self._db.execute("SELECT at, posts, data FROM explanations WHERE campaign = ?",
+                                   (campaign,)).fetchone()
+        return None if row is None else (datetime.fromisoformat(row[0]), int(row[1]), json.loads(row[2]))
+
     def drivers(self, campaign: str) -> list[tuple[str, str, dict[str, Any]]]:
         with self._lock:
             rows = self._db.execute("SELECT account, role, detail FROM curation_drivers WHERE campaign = ? "

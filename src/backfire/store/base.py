@@ -216,6 +216,13 @@ class Store(ABC):
     def drivers(self, campaign: str) -> list[tuple[str, str, dict[str, Any]]]: ...
 
     @abstractmethod
+    def save_explanation(self, campaign: str, at: datetime, posts: int, data: dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    def explanation(self, campaign: str) -> tuple[datetime, int, dict[str, Any]] | None:
+        """The stored explanation of `campaign`: when it was computed, how many posts it read, the data."""
+
+    @abstractmethod
     def save_user(self, user: User) -> None: ...
 
     @abstractmethod

@@ -136,6 +136,15 @@ CREATE TABLE IF NOT EXISTS curation_drivers (
     PRIMARY KEY (campaign, account, role)
 );
 
+-- The explain layer's explanation of a campaign as `analyze` or `curate refresh` last computed it, with the
+-- pictures the dashboard shows (so a page never explains a large campaign per request).
+CREATE TABLE IF NOT EXISTS explanations (
+    campaign TEXT PRIMARY KEY,
+    at TEXT NOT NULL,                       -- when it was computed
+    posts INTEGER NOT NULL,                 -- how many posts it read
+    data TEXT NOT NULL                      -- JSON: {"explain": explain_campaign(...), "pictures": {name: svg}}
+);
+
 CREATE TABLE IF NOT EXISTS users (
     name TEXT PRIMARY KEY,
     role TEXT NOT NULL,                     -- viewer, reviewer, admin

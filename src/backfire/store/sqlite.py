@@ -20,7 +20,7 @@ from backfire.store._posts import flatten, ts
 from backfire.store._tx import BUSY_TIMEOUT_MS, immediate
 from backfire.store.base import AddResult, Gap, Label, Store
 
-SCHEMA_VERSION = "4"  # 4: sequence numbers unique across writers (renumbered in place)
+SCHEMA_VERSION = "5"  # 4: sequence numbers unique across writers (renumbered in place); 5: explanations
 _LIVE = " AND p.deleted_at IS NULL"
 PAGE = 2000  # posts per read of `posts()`; no read stays open between pages
 

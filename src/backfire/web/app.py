@@ -30,6 +30,7 @@ from backfire import accounts, settings
 from backfire.curate import CurationError, correct, decide, refresh
 from backfire.curate.export import export_approved
 from backfire.model import Campaign
+from backfire.report.stored import picture as stored_picture
 from backfire.store import open_store
 from backfire.web import pages
 from backfire.web.auth import Viewer, add_login, check_csrf, who
@@ -87,6 +88,14 @@ def create_app(db: str, hosts: set[str] | None = None, *, secure_cookies: bool |
     def campaign(request: Request, name: str) -> Response:
         viewer = who(store, request)
         return render(request, "campaign.html", pages.campaign_data(store, campaign_of(name), hold_hours=hold), viewer)
+
+    @app.get("/campaigns/{name}/pictures/{which}.svg")
+    def picture(request: Request, name: str, which: str) -> Response:
+        who(store, request)
+        svg = stored_picture(store, campaign_of(name).name, which)
+        if svg is None:
+            raise HTTPException(status_code=404, detail="No such picture: run `backfire curate refresh` first.")
+        return Response(svg, media_type="image/svg+xml")
 
     @app.get("/campaigns/{name}/posts.json")
     @app.get("/campaigns/{name}/posts")

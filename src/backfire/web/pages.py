@@ -19,6 +19,7 @@ from typing import Any
 from backfire.curate.export import cards
 from backfire.curate.queue import STATES, active_alarm, hold_message
 from backfire.model import Campaign, Post, Verdict, as_utc
+from backfire.report.stored import stored
 from backfire.store import Store
 from backfire.store._posts import ts
 from backfire.web.timeline import bounded_timeline, hostile_trend
@@ -55,6 +56,7 @@ def campaign_data(store: Store, campaign: Campaign, max_bins: int = 240, hold_ho
     counts = timeline.pop("stances")
     total = sum(n for s, n in counts.items() if s != "reposts")
     alarm = active_alarm(store, campaign.name, hold_hours)
+    explanation = stored(store, campaign.name)  # computed by `analyze` / `curate refresh`, never here
     return {
         "campaign": campaign.model_dump(mode="json"), "path": encode_name(campaign.name),
         "posts": total, "reposts": counts.get("reposts", 0),
@@ -66,6 +68,9 @@ def campaign_data(store: Store, campaign: Campaign, max_bins: int = 240, hold_ho
         "drivers": [{"account": a, "role": role, **{k: v for k, v in d.items() if k != "account"}}
                     for a, role, d in store.drivers(campaign.name)],
         "queue": store.curation_counts(campaign.name),
+        "explanation": explanation,
+        "pictures": {name: f"/campaigns/{encode_name(campaign.name)}/pictures/{name}.svg"
+                     for name in (explanation or {}).get("pictures", [])},
     }
 
 
