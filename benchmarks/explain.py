@@ -11,7 +11,8 @@
         given the true k
     python benchmarks/explain.py scale [--posts 100000]
         the explanation step (narratives with the classifier's embeddings included) on a stored
-        campaign with its verdicts: seconds and peak memory
+        campaign with its verdicts: seconds and peak memory of the step in a fresh process
+        (`--db PATH` keeps the store for later runs; `--runs N` repeats the step)
 """
 
 from __future__ import annotations
@@ -79,12 +80,11 @@ def _time(text: str):  # type: ignore[no-untyped-def]
 
 def narratives_bench(args: argparse.Namespace) -> None:
     import numpy as np
-    import scipy.sparse as sp
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    from backfire.explain.narratives import EMBEDDING_WEIGHT, classifier_embedder, cluster
+    from backfire.explain.narratives import EMBEDDING_WEIGHT, classifier_embedder, cluster, represent
 
     rows = []
     for split in ("train", "val"):
@@ -105,8 +105,7 @@ def narratives_bench(args: argparse.Namespace) -> None:
     x = embed(texts)
     x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
     tfidf = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=2).fit_transform(texts)
-    hybrid = sp.hstack([tfidf, sp.csr_matrix(EMBEDDING_WEIGHT * x)]).tocsr()
-    ours = cluster(hybrid, max_k=12)
+    ours = cluster(represent(tfidf, EMBEDDING_WEIGHT * x), max_k=12)
     emb_only = cluster_fixed(x, len(targets))
     seconds = time.perf_counter() - start
     base = KMeans(len(targets), n_init=10, random_state=args.seed).fit_predict(tfidf)
@@ -125,35 +124,66 @@ def cluster_fixed(x, k: int):  # type: ignore[no-untyped-def]
 
 
 def scale(args: argparse.Namespace) -> None:
-    from backfire.explain.analysis import explain_campaign
-    from backfire.explain.narratives import classifier_embedder
+    """Store the campaign (or reuse `--db`), then time the explanation step in a fresh process, so its
+    peak RSS is the step's own (imports, the encoder, the posts), not the simulator's."""
+    import json
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(args.db) if args.db else Path(folder) / "s.db"
+        if not db.exists():
+            _store_campaign(db, args)
+        for run in range(args.runs):
+            out = subprocess.run([sys.executable, __file__, "scale-step", "--db", str(db), "--seed", str(args.seed)],
+                                 check=True, capture_output=True, text=True)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"{r['posts']:,} posts stored with verdicts: explanation in {r['seconds']:.1f} s, peak RSS "
+                  f"{r['peak_mb']:.0f} MB (after imports and the encoder {r['before_mb']:.0f} MB); first trigger "
+                  f"@{r['top']} (truth @{r['truth']}); {r['hostile']} hostile narratives [run {run + 1}]", flush=True)
+
+
+def _store_campaign(db: Path, args: argparse.Namespace) -> None:
     from backfire.simulate import generate
     from backfire.simulate.oracle import NoisyClassifier
     from backfire.store import open_store
 
-    hours = 24.0
-    probe = generate("mynypd", seed=args.seed, hours=hours)
-    sim = generate("mynypd", seed=args.seed, hours=hours, scale=args.posts / len(probe.posts))
+    probe = generate("mynypd", seed=args.seed, hours=24.0)
+    sim = generate("mynypd", seed=args.seed, hours=24.0, scale=args.posts / len(probe.posts))
     verdicts = NoisyClassifier(sim.labels, seed=args.seed).predict_many(sim.posts)
-    with tempfile.TemporaryDirectory() as folder, open_store(Path(folder) / "s.db") as store:
+    with open_store(db) as store:
         store.save_campaign(sim.campaign)
         store.add_posts(sim.posts, sim.campaign.name)
         store.save_verdicts(sim.campaign.name, ((p.key, v) for p, v in zip(sim.posts, verdicts, strict=True)))
+        store.set_cursor("benchmark-truth", sim.truth.trigger_accounts[0])
+
+
+def scale_step(args: argparse.Namespace) -> None:
+    """One explanation of the stored campaign in this (fresh) process; one JSON line of figures."""
+    import json
+
+    from backfire.explain.analysis import explain_campaign
+    from backfire.explain.narratives import classifier_embedder
+    from backfire.store import open_store
+
+    with open_store(args.db) as store:
+        campaign = store.campaigns()[0]
         embed = classifier_embedder("default")
+        assert embed is not None
+        embed(["warm the encoder up"])
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         start = time.perf_counter()
-        data = explain_campaign(store, sim.campaign, embed=embed)
+        data = explain_campaign(store, campaign, embed=embed)
         seconds = time.perf_counter() - start
+        truth = store.get_cursor("benchmark-truth")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     top = data["triggers"]["accounts"][0]["account"] if data["triggers"]["accounts"] else None
-    print(f"{len(sim.posts):,} posts stored with verdicts: explanation in {seconds:.1f} s, peak RSS {peak:.0f} MB "
-          f"(before the step {before:.0f} MB); first trigger @{top} (truth @{sim.truth.trigger_accounts[0]}); "
-          f"{len(data['narratives']['hostile'])} hostile narratives")
+    print(json.dumps({"posts": data["window"]["posts"], "seconds": seconds, "peak_mb": peak, "before_mb": before,
+                      "top": top, "truth": truth, "hostile": len(data["narratives"]["hostile"])}))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=("attribution", "narratives", "scale"))
+    parser.add_argument("what", choices=("attribution", "narratives", "scale", "scale-step"))
     parser.add_argument("--streams", type=int, default=30)
     parser.add_argument("--hours", type=float, default=8.0)
     parser.add_argument("--classifier", default="noisy")
@@ -162,8 +192,11 @@ def main() -> None:
     parser.add_argument("--per-target", type=int, default=120)
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--db", default=None, help="scale: the store to explain (made first if missing)")
+    parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
-    {"attribution": attribution, "narratives": narratives_bench, "scale": scale}[args.what](args)
+    runs = {"attribution": attribution, "narratives": narratives_bench, "scale": scale, "scale-step": scale_step}
+    runs[args.what](args)
 
 
 if __name__ == "__main__":

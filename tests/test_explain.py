@@ -200,3 +200,20 @@ def test_graphs_export_as_dynamic_gexf_13_jsonl_and_csv() -> None:
     write_graph(g, table, "csv")
     parsed = list(csv.DictReader(io.StringIO(table.getvalue())))
     assert len(parsed) == g.number_of_edges() and {"source", "target", "relation", "source_stance"} <= set(parsed[0])
+
+
+def test_louvain_finds_planted_groups_and_repeats_with_its_seed() -> None:
+    import networkx as nx
+
+    from backfire.explain.network import louvain, undirected
+
+    g = nx.DiGraph()
+    for group in ("a", "b", "c"):
+        members = [f"{group}{i}" for i in range(6)]
+        g.add_weighted_edges_from((x, y, 2) for x in members for y in members if x < y)
+    g.add_weighted_edges_from([("a0", "b0", 1), ("b1", "c1", 1), ("c0", "a1", 1), ("b0", "a0", 1)])
+    u = undirected(g)
+    assert u["a0"]["b0"]["weight"] == 2  # both directions counted
+    found = sorted(sorted(c) for c in louvain(u, seed=3))
+    assert found == [[f"{x}{i}" for i in range(6)] for x in "abc"]
+    assert louvain(u, seed=3) == louvain(u, seed=3)
