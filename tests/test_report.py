@@ -58,3 +58,37 @@ def test_one_post_a_year_off_keeps_the_report_timeline_bounded(tmp_path: Path) -
     data = overview(store, Campaign(name="c", tags=["myNYPD"]), explain=False)
     assert 1 < len(data["timeline"]) <= 240
     assert data["outliers"]["before"] == 1 and data["posts"] == 1501
+
+
+def test_report_png_writes_slide_charts_with_content(tmp_path: Path) -> None:
+    import numpy as np
+    from matplotlib.image import imread
+    from typer.testing import CliRunner
+
+    from backfire.cli import app
+    from backfire.simulate import generate
+    from backfire.simulate.oracle import PerfectReader
+    from backfire.store import open_store
+
+    sim = generate("mynypd", seed=3, hours=3)
+    db = tmp_path / "s.db"
+    with open_store(db) as store:
+        store.save_campaign(sim.campaign)
+        store.add_posts(sim.posts, sim.campaign.name)
+        verdicts = PerfectReader(sim.labels).predict_many(sim.posts)
+        store.save_verdicts(sim.campaign.name, [(p.key, v) for p, v in zip(sim.posts, verdicts, strict=True)])
+    out = tmp_path / "slides"
+    result = CliRunner().invoke(app, ["report", sim.campaign.name, "--db", str(db), "--out", str(tmp_path / "r"),
+                                      "--png", str(out)])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["cascade.png", "narratives-hostile.png", "narratives-support.png", "timeline.png"]
+    for name in names:
+        raw = (out / name).read_bytes()
+        assert raw[:8] == b"\x89PNG\r\n\x1a\n" and len(raw) > 20_000
+        pixels = imread(out / name)[..., :3]
+        assert pixels.shape[1] >= 2000
+        non_white = float((pixels.min(axis=2) < 0.9).mean())
+        assert 0.01 < non_white < 0.9, (name, non_white)  # drawn on, not blank, not a solid block
+        assert len(np.unique((pixels * 255).astype(np.uint8).reshape(-1, 3), axis=0)) > 20  # several colours
+    assert (tmp_path / "r" / "index.html").exists()

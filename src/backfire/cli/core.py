@@ -298,6 +298,7 @@ def report_cmd(
     campaign: Annotated[str, typer.Argument(help="A campaign in the store.")],
     out: Annotated[Path | None, typer.Option("--out", help="Folder for index.html and report.json.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report's data as JSON instead.")] = False,
+    png: Annotated[Path | None, typer.Option("--png", help="Also write PNG charts for slides to this folder.")] = None,
     db: str | None = settings.DB.option(),
     model: str | None = settings.MODEL.option(),
 ) -> None:
@@ -317,8 +318,8 @@ def report_cmd(
         from backfire.explain.narratives import classifier_embedder
 
         path = write_report(store, camp, Path(out or settings.REPORT_DIR.resolve(None)),
-                            embed=classifier_embedder(settings.MODEL.resolve(model)))
-    err.print(f"Wrote the report to {path}")
+                            embed=classifier_embedder(settings.MODEL.resolve(model)), png=png)
+    err.print(f"Wrote the report to {path}" + (f" and PNG charts to {png}" if png else ""))
 
 
 @app.command("demo")

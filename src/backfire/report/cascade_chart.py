@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from backfire.report.charts import COLOURS, _svg
 
@@ -32,14 +33,14 @@ def tree_rows(nodes: list[dict[str, Any]]) -> dict[str, int]:
     return rows
 
 
-def cascade_svg(tree: dict[str, Any] | None) -> str:
+def cascade_figure(tree: dict[str, Any] | None) -> Figure:
     """The trigger's tree: each post a dot at its time (minutes after the trigger's post) coloured by
     stance and sized by followers, joined to what it reposts or answers; the onset as a dashed line."""
     fig, ax = plt.subplots(figsize=(11, 4.6), dpi=100)
     if not tree or not tree["nodes"]:
         ax.text(0.5, 0.5, "No trigger cascade in this window", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
-        return _svg(fig)
+        return fig
     nodes = tree["nodes"]
     rows = tree_rows(nodes)
     at = {n["id"]: (n["minutes"], rows[n["id"]]) for n in nodes}
@@ -74,16 +75,20 @@ def cascade_svg(tree: dict[str, Any] | None) -> str:
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()
-    return _svg(fig)
+    return fig
 
 
-def narratives_svg(groups: list[dict[str, Any]], bin_minutes: int, title: str) -> str:
+def cascade_svg(tree: dict[str, Any] | None) -> str:
+    return _svg(cascade_figure(tree))
+
+
+def narratives_figure(groups: list[dict[str, Any]], bin_minutes: int, title: str) -> Figure:
     """Posts per bin of each narrative, one line each, labelled by its first key terms."""
     fig, ax = plt.subplots(figsize=(11, 3.4), dpi=100)
     if not groups:
         ax.text(0.5, 0.5, "No narratives", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
-        return _svg(fig)
+        return fig
     palette = plt.get_cmap("tab10")
     for i, g in enumerate(groups[:8]):
         hours = [k * bin_minutes / 60 for k in range(len(g["over_time"]))]
@@ -96,4 +101,8 @@ def narratives_svg(groups: list[dict[str, Any]], bin_minutes: int, title: str) -
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()
-    return _svg(fig)
+    return fig
+
+
+def narratives_svg(groups: list[dict[str, Any]], bin_minutes: int, title: str) -> str:
+    return _svg(narratives_figure(groups, bin_minutes, title))

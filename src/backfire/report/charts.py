@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 COLOURS = {"support": "#2e8b57", "neutral": "#9aa5b1", "hostile": "#c0392b"}
 MIN_POSTS_FOR_SHARE = 10
@@ -22,14 +23,14 @@ def _time(text: str) -> float:
     return float(mdates.date2num(datetime.fromisoformat(text.replace("Z", "+00:00"))))
 
 
-def timeline_svg(data: dict[str, Any]) -> str:
+def timeline_figure(data: dict[str, Any]) -> Figure:
     """Stacked posts per bin by stance, the hostile share on a second axis, alarms as vertical lines."""
     bins = data["timeline"]
     fig, ax = plt.subplots(figsize=(11, 4.2), dpi=100)
     if not bins:
         ax.text(0.5, 0.5, "No posts yet", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
-        return _svg(fig)
+        return fig
     times = [_time(b["start"]) for b in bins]
     width = data["bin_minutes"] / (24 * 60) * 0.9
     bottom = [0] * len(bins)
@@ -61,7 +62,11 @@ def timeline_svg(data: dict[str, Any]) -> str:
               frameon=False)
     ax.spines["top"].set_visible(False)
     fig.tight_layout()
-    return _svg(fig)
+    return fig
+
+
+def timeline_svg(data: dict[str, Any]) -> str:
+    return _svg(timeline_figure(data))
 
 
 def _svg(fig: Any) -> str:

@@ -46,9 +46,15 @@ def explain_pictures(ex: dict[str, Any] | None) -> dict[str, str]:
     return pictures
 
 
-def write_report(store: Store, campaign: Campaign, out_dir: Path, embed: Any = None) -> Path:
-    """Write `index.html` (and `report.json`, its JSON twin) for `campaign` into `out_dir`."""
+def write_report(store: Store, campaign: Campaign, out_dir: Path, embed: Any = None,
+                 png: Path | None = None) -> Path:
+    """Write `index.html` (and `report.json`, its JSON twin) for `campaign` into `out_dir`; with `png`, the
+    charts as PNG files for slides into that folder too (`report.png.write_pngs`)."""
     data = overview(store, campaign, embed=embed)
+    if png is not None:
+        from backfire.report.png import write_pngs
+
+        write_pngs(data, png)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     path = out_dir / "index.html"
