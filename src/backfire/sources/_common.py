@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from backfire.sources.errors import MissingField, SourceError
+from backfire.sources.errors import ImpossibleDate, MissingField, SourceError
 
 _MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
@@ -28,6 +28,13 @@ URL = re.compile(r"https?://[^\s<>\"]+")
 _URL_TAIL = ".,;:!?)]}'\"…"
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# The first day a post of each platform can carry: Twitter's first tweet (2006-03-21), Mastodon's first
+# release (2016), Bluesky's first posts (2023); anything else (a CSV without a known platform) 2006.
+PLATFORM_START = {"twitter": datetime(2006, 3, 21, tzinfo=UTC), "mastodon": datetime(2016, 1, 1, tzinfo=UTC),
+                  "bluesky": datetime(2023, 1, 1, tzinfo=UTC)}
+OTHER_START = datetime(2006, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)  # clocks and time zones: a post may be this far ahead of the run
 
 
 def parse_v1_time(value: str) -> datetime:
@@ -187,7 +194,7 @@ def mapping(func: F) -> F:
         if not isinstance(raw, dict):
             raise SourceError(f"expected a JSON object, got {type(raw).__name__}")
         try:
-            return func(raw, *args, **kwargs)
+            return check_date(func(raw, *args, **kwargs))
         except SourceError:
             raise
         except ValidationError as exc:
@@ -196,6 +203,34 @@ def mapping(func: F) -> F:
             raise SourceError(f"{type(exc).__name__}: {exc}") from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def check_date(post: Any, now: datetime | None = None) -> Any:
+    """`post` when it is dated within its platform's possible range (`PLATFORM_START` to a day after
+    `now`); otherwise `ImpossibleDate` naming the date and the range. Undated posts (a CSV row without
+    a time) and anything not a post pass.
+
+    >>> from backfire.model import Author, Post
+    >>> old = Post(id="1", platform="twitter", author=Author(handle="a"), text="hi",
+    ...            created_at=datetime(1, 1, 1, tzinfo=UTC))
+    >>> try:
+    ...     check_date(old, now=datetime(2026, 1, 1, tzinfo=UTC))
+    ... except ImpossibleDate as exc:
+    ...     print(exc)
+    dated 0001-01-01T00:00:00Z, outside twitter's possible range 2006-03-21 to 2026-01-02
+    """
+    from backfire.model import Post
+
+    if not isinstance(post, Post) or post.undated:
+        return post
+    start = PLATFORM_START.get(post.platform, OTHER_START)
+    end = (now or datetime.now(UTC)) + FUTURE_SLACK
+    at = post.created_at if post.created_at.tzinfo else post.created_at.replace(tzinfo=UTC)
+    if not start <= at <= end:
+        when = at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        raise ImpossibleDate(f"dated {when}, outside {post.platform}'s possible range "
+                             f"{start.date().isoformat()} to {end.date().isoformat()}")
+    return post
 
 
 def _validation_summary(exc: ValidationError) -> str:

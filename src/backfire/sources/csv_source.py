@@ -172,7 +172,7 @@ def _followers(value: str | None) -> int | None:
 def to_raw(post: Post) -> dict[str, Any]:
     """Render `post` as a row with the `COLUMNS` header (empty strings for missing values)."""
     values = {
-        "id": post.id, "created_at": iso_z(post.created_at), "author": post.author.handle,
+        "id": post.id, "created_at": "" if post.undated else iso_z(post.created_at), "author": post.author.handle,
         "followers": "" if post.author.followers is None else str(post.author.followers),
         "text": post.text, "repost_of": post.repost_of, "reply_to": post.reply_to,
         "quote_of": post.quote_of, "lang": post.lang, "platform": post.platform,

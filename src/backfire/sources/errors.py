@@ -30,3 +30,9 @@ class MissingField(SourceError):
         super().__init__(f"{what} has no {listed}" + (f" ({hint})" if hint else ""))
         self.field = names[0]
         self.fields = names
+
+
+class ImpossibleDate(SourceError):
+    """A post dated where its platform could not have had it: before the platform began, or in the future."""
+
+    kind = "impossible date"
