@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from scipy.stats import binom, binomtest
 
 from backfire.model import Alarm, Campaign, Post, Verdict
-from backfire.simulate import Simulation, generate, truth_as_written
+from backfire.simulate import FORMAT_PLATFORM, Simulation, generate, truth_as_written
 from backfire.simulate.oracle import NoisyClassifier, PerfectReader
 from backfire.simulate.realtext import TextBank, with_real_texts
 from backfire.sources import FORMATS, read_posts, write_posts
+from backfire.sources._common import PLATFORM_START
 from backfire.understand import classify_posts
 from backfire.understand.stream import post_text
 from backfire.warn import get_detector
@@ -141,10 +144,29 @@ def retweet_rows(sim: Simulation) -> Simulation:
     return replace(sim, posts=[row(p) for p in sim.posts])
 
 
+def into_platform_years(sim: Simulation, platform: str) -> Simulation:
+    """`sim` moved later by whole weeks when it starts before `platform` existed (a 2014 #myNYPD replay
+    written as Bluesky posts), so that the file's reader does not quarantine every post as impossibly
+    dated; times of day, weekdays, gaps and the onset keep their places."""
+    start = PLATFORM_START.get(platform)
+    first = min((p.created_at for p in sim.posts), default=None)
+    if start is None or first is None or first >= start:
+        return sim
+    shift = timedelta(weeks=math.ceil((start - first) / timedelta(weeks=1)))
+
+    def moved(post: Post) -> Post:
+        return post.model_copy(update={"created_at": post.created_at + shift,
+                                       "embedded": [moved(e) for e in post.embedded]})
+
+    onset = sim.truth.onset + shift if sim.truth.onset is not None else None
+    return replace(sim, posts=[moved(p) for p in sim.posts], truth=sim.truth.model_copy(update={"onset": onset}))
+
+
 def through_file(sim: Simulation, fmt: str) -> Simulation:
     """`sim` as `backfire detect` sees it from a file in `fmt`: written, read back (what the format does
     not carry is lost, e.g. Jetstream's follower counts and repost texts), its labels and ground truth
     following the posts' and accounts' names in the file (Jetstream's DIDs and at:// URIs)."""
+    sim = into_platform_years(sim, FORMAT_PLATFORM.get(fmt, "twitter"))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"stream.{fmt}"
         write_posts(sim.posts, path, fmt)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -163,3 +164,14 @@ def test_the_perfect_reader_returns_each_posts_true_stance(sims: dict[str, Simul
         assert (verdict.p_support > 0.9) == (stance == "support")
     answers = [v for p, v in zip(sim.posts, verdicts, strict=True) if sim.labels[p.id].kind == "reply_agree"]
     assert answers and all(v.stance == "hostile" for v in answers)  # read in context, as no classifier can
+
+
+def test_a_replay_written_as_bluesky_or_mastodon_posts_is_dated_when_those_platforms_existed(tmp_path: Path) -> None:
+    from backfire.sources import read_posts
+
+    for fmt in ("jetstream", "mastodon"):
+        path = tmp_path / f"s.{fmt}.jsonl"
+        sim, _ = write_simulation("mynypd", 3, path, fmt, hours=1.0)  # #myNYPD starts in April 2014
+        read = list(read_posts(path, fmt))
+        assert all(isinstance(r, Post) for r in read), [r for r in read if not isinstance(r, Post)][:2]
+        assert len(read) == len(sim.posts) and sim.posts[0].created_at.year >= 2023

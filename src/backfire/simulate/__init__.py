@@ -100,6 +100,18 @@ def generate(scenario: str = DEFAULT_SCENARIO, seed: int = 0, *, hours: float = 
     return Simulation(posts=posts, truth=truth, labels=labels)
 
 
+#: The platform whose posts a file format holds, where it is not Twitter's.
+FORMAT_PLATFORM = {"jetstream": "bluesky", "mastodon": "mastodon"}
+
+
+def dates_fit(sim: Simulation, platform: str) -> bool:
+    """Whether `sim` starts after `platform` existed (its readers quarantine impossibly early posts)."""
+    from backfire.sources._common import PLATFORM_START
+
+    start = PLATFORM_START.get(platform)
+    return start is None or all(p.created_at >= start for p in sim.posts[:1])
+
+
 def write_simulation(scenario: str, seed: int, path: str | Path, format: str = "twitter-v2",
                      **params: Any) -> tuple[Simulation, Path]:
     """Generate a stream and write it to `path` in `format` (any format `backfire.sources` writes), with
@@ -113,6 +125,8 @@ def write_simulation(scenario: str, seed: int, path: str | Path, format: str = "
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; choose one of {', '.join(sorted(FORMATS))}")
     sim = generate(scenario, seed, **params)
+    if params.get("start") is None and not dates_fit(sim, FORMAT_PLATFORM.get(format, "twitter")):
+        sim = generate(scenario, seed, **{**params, "start": _DEFAULT_START})  # a 2014 replay as Bluesky posts
     write_posts(sim.posts, path, format)
     truth_path = Path(f"{path}.truth.json")
     truth = truth_as_written(sim.truth, getattr(FORMATS[format], "account", None))
