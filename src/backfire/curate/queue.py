@@ -13,7 +13,7 @@ Every change is written with its audit row (who, what, when, why).
 >>> post = Post(id="1", platform="csv", author=Author(handle="ann"), text="Thank you officers",
 ...             created_at=datetime(2024, 5, 1, tzinfo=UTC))
 >>> _ = store.add_posts([post], "c")
->>> store.save_verdicts("c", [("csv:1", Verdict(post_id="1", stance="support", p_hostile=0.02))])
+>>> store.save_verdicts("c", [("csv:1", Verdict(post_id="1", stance="support", p_hostile=0.02, p_support=0.95))])
 >>> refresh(store, store.campaign("c")).queued
 1
 >>> decide(store, "c", "csv:1", "approve", "rita", "lovely").state
