@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -62,9 +63,15 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
                                    for p in posts])
         refresh(store, camp)
         add_user(store, "rita", PASSWORD, "reviewer")
+    with _serving(db, tmp_path) as base:
+        yield base, db
+
+
+@contextmanager
+def _serving(db: Path, cwd: Path) -> Iterator[str]:
     port = _port()
     proc = subprocess.Popen(_cli("serve", "--db", str(db), "--port", str(port)), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, cwd=tmp_path)
+                            stderr=subprocess.PIPE, cwd=cwd)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -75,9 +82,11 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     else:
         proc.kill()
         pytest.fail(f"backfire serve did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
-    yield f"http://127.0.0.1:{port}", db
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def test_a_reviewer_watches_the_tag_live_and_curates(server: tuple[str, Path], tmp_path: Path) -> None:
@@ -140,4 +149,42 @@ def test_a_reviewer_watches_the_tag_live_and_curates(server: tuple[str, Path], t
             forged.get_by_role("button", name="Approve").click()
         assert answer.value.status == 403
         page.screenshot(path=str(SHOTS / "4-csrf-refused.png"), full_page=True)
+        browser.close()
+
+
+def test_the_cascade_is_interactive(tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from backfire.report.stored import remember
+    from backfire.simulate import generate
+    from backfire.simulate.oracle import PerfectReader
+
+    sim = generate("mynypd", seed=3, hours=3)
+    db = tmp_path / "cascade.db"
+    with open_store(db) as store:
+        store.save_campaign(sim.campaign)
+        store.add_posts(sim.posts, sim.campaign.name)
+        verdicts = PerfectReader(sim.labels).predict_many(sim.posts)
+        store.save_verdicts(sim.campaign.name, [(p.key, v) for p, v in zip(sim.posts, verdicts, strict=True)])
+        shown = remember(store, sim.campaign)
+        add_user(store, "vic", PASSWORD, "viewer")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with _serving(db, tmp_path) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=_chromium(), args=ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(base + "/login")
+        page.fill("input[name=name]", "vic")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.goto(base + "/campaigns/" + sim.campaign.name)
+        nodes = page.locator("#cascade-view circle.node")
+        expect(nodes.first).to_be_visible()
+        assert nodes.count() == shown["tree"]["shown"] > 10
+        assert page.locator("#cascade").is_hidden()  # the static picture is the fallback only
+        page.click("#cascade-trigger")
+        expect(page.locator("#cascade-post .author")).to_have_text("@" + shown["tree"]["author"])
+        assert page.locator("#cascade-post .text").inner_text()
+        page.locator("#cascade-view").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "5-cascade.png"), full_page=True)
+        page.click("#cascade-whole")
         browser.close()

@@ -108,7 +108,8 @@ def test_hostile_text_names_and_campaigns_render_as_text(reviewer: TestClient) -
     for page in ("", "/posts", "/queue", "/log"):
         html = reviewer.get(path + page).text
         assert "<script>alert" not in html and "<img src=x" not in html and "<b>x</b>" not in html, page
-        assert "<script" not in html.replace('<script src="/static/app.js" defer></script>', "")
+        ours = ('<script src="/static/app.js" defer></script>', '<script src="/static/cascade.js" defer></script>')
+        assert "<script" not in html.replace(ours[0], "").replace(ours[1], "")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in reviewer.get(path + "/queue").text
     assert "&lt;b&gt;x&lt;/b&gt;/../y" in reviewer.get("/").text
     twin = reviewer.get(path + ".json").json()
@@ -209,9 +210,35 @@ def test_the_campaign_page_shows_the_stored_explanation_escaped_and_never_explai
             assert set(twin["pictures"]) == {"cascade", "hostile", "support"} and "trigger_tree" not in ex["cascade"]
             assert f"@{trigger}" in page and 'id="cascade"' in page and 'id="narratives-hostile"' in page
             assert EVIL_TEXT not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-            assert "<b>x</b>" not in page and "<script>" not in page.replace('<script src="/static/app.js"', "")
+            assert "<b>x</b>" not in page and "<script>" not in page.replace('<script src="/static/', "")
+            tree = ex["tree"]  # the interactive view's data: served by the same function as the page
+            assert 0 < tree["shown"] == len(tree["nodes"]) <= 2000 and tree["nodes"][0]["id"] == tree["root"]
+            ids = {n["id"] for n in tree["nodes"]}
+            assert all(n["parent"] is None or n["parent"] in ids for n in tree["nodes"][1:5])
+            assert {"id", "parent", "author", "at", "stance", "reach", "text"} <= set(tree["nodes"][0])
+            evil = [n for n in tree["nodes"] if EVIL_TEXT in n["text"]]
+            assert evil and all(n["author"] == trigger for n in evil)  # raw in the JSON, drawn via textContent
+            assert 'id="cascade-view"' in page and "/static/cascade.js" in page and 'id="cascade"' in page
             svg = client.get(twin["pictures"]["cascade"])
             assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
             assert svg.text.lstrip().startswith("<svg") and "<script" not in svg.text
             assert "content-security-policy" in svg.headers
             assert client.get(f"{path}/pictures/nope.svg").status_code == 404
+
+
+def test_the_interactive_cascade_is_bounded_and_never_injects_post_data() -> None:
+    from backfire.report.tree import cascade_tree
+
+    posts = [make_post(i, text=EVIL_TEXT * 40, author=f"a{i}") for i in range(3)]
+    store = open_store(":memory:")
+    store.save_campaign(Campaign(name="c", tags=["x"]))
+    store.add_posts(posts, "c")
+    nodes = [{"id": str(i % 3 if i < 3 else f"x{i}"), "parent": None if i == 0 else "0", "minutes": i / 10,
+              "author": f"a{i}", "stance": "hostile", "followers": i, "kind": "repost"} for i in range(5000)]
+    ex = {"cascade": {"trigger_tree": {"root": "0", "author": "a0", "size": 5000, "shown": 5000, "nodes": nodes}}}
+    tree = cascade_tree(store, "c", ex)
+    assert tree is not None and tree["shown"] == len(tree["nodes"]) == 2000 and tree["size"] == 5000
+    assert tree["nodes"][0]["text"].startswith(EVIL_TEXT) and len(tree["nodes"][0]["text"]) <= 281
+    assert tree["nodes"][0]["at"] is not None and tree["nodes"][4]["text"] == ""
+    js = (Path(__file__).resolve().parent.parent / "src/backfire/web/static/cascade.js").read_text()
+    assert "innerHTML" not in js.replace("never innerHTML", "") and "textContent" in js

@@ -2,9 +2,11 @@
 store, so that a page never explains a large campaign per request.
 
 `remember` stores what the page needs: the explain layer's triggers, cascade sizes, amplifiers, onset
-changes and narratives (trimmed to what is shown), and the report's SVG pictures of the trigger's cascade
-and of the narratives over time (`report.cascade_chart`, the same renderer as the static report). The
-dashboard serves the pictures as images of their own (`image/svg+xml`, no inline markup in the page).
+changes and narratives (trimmed to what is shown), the trigger's tree for the interactive view
+(`report.tree`: per post its parent, author, time, stance, reach and text, at most 2,000 posts), and
+the report's SVG pictures of the trigger's cascade and of the narratives over time (`report.cascade_chart`,
+the same renderer as the static report). The dashboard serves the pictures as images of their own
+(`image/svg+xml`, no inline markup in the page).
 
 >>> from backfire.model import Campaign
 >>> from backfire.simulate import generate
@@ -18,6 +20,8 @@ dashboard serves the pictures as images of their own (`image/svg+xml`, no inline
 >>> shown = remember(store, sim.campaign)
 >>> sorted(shown["pictures"]), shown["triggers"]["accounts"][0]["account"] == sim.truth.trigger_accounts[0]
 (['cascade', 'hostile', 'support'], True)
+>>> tree = shown["tree"]; tree["nodes"][0]["author"] == tree["author"], 0 < tree["shown"] <= 2000
+(True, True)
 >>> got = stored(store, sim.campaign.name); got["posts"] == len(sim.posts), got["pictures"]
 (True, ['cascade', 'hostile', 'support'])
 """
@@ -56,6 +60,7 @@ def remember(store: Store, campaign: Campaign, ex: dict[str, Any] | None = None,
     """Store what the page shows of `ex` (explaining the whole campaign when not given) with its pictures;
     returns it."""
     from backfire.report.html import explain_pictures
+    from backfire.report.tree import cascade_tree
 
     if ex is None:
         from backfire.explain.analysis import explain_campaign
@@ -63,6 +68,7 @@ def remember(store: Store, campaign: Campaign, ex: dict[str, Any] | None = None,
         ex = explain_campaign(store, campaign, embed=embed)
     data = shown(ex)
     data["pictures"] = explain_pictures(ex)
+    data["tree"] = cascade_tree(store, campaign.name, ex)
     posts = int((ex.get("window") or {}).get("posts") or 0)
     store.save_explanation(campaign.name, now or datetime.now(UTC), posts, data)
     return data
