@@ -242,3 +242,31 @@ def test_the_interactive_cascade_is_bounded_and_never_injects_post_data() -> Non
     assert tree["nodes"][0]["at"] is not None and tree["nodes"][4]["text"] == ""
     js = (Path(__file__).resolve().parent.parent / "src/backfire/web/static/cascade.js").read_text()
     assert "innerHTML" not in js.replace("never innerHTML", "") and "textContent" in js
+
+
+def test_the_page_cache_keeps_a_page_until_the_store_changes(tmp_path: Path) -> None:
+    import sqlite3
+
+    from backfire.store import open_store
+    from backfire.web.pages import PageCache
+
+    db = tmp_path / "c.db"
+    calls: list[int] = []
+
+    def compute() -> dict[str, int]:
+        calls.append(1)
+        return {"n": len(calls)}
+
+    with open_store(db) as store:
+        store.save_campaign(Campaign(name="c", tags=["x"]))
+        cache = PageCache()
+        assert cache.get(store, ("p",), compute) == cache.get(store, ("p",), compute) == {"n": 1}
+        store.save_campaign(Campaign(name="d", tags=["y"]))  # this connection's own write
+        assert cache.get(store, ("p",), compute) == {"n": 2}
+        other = sqlite3.connect(db)  # another process's commit
+        other.execute("CREATE TABLE IF NOT EXISTS t (x)")
+        other.execute("INSERT INTO t VALUES (1)")
+        other.commit()
+        other.close()
+        assert cache.get(store, ("p",), compute) == {"n": 3}
+        assert cache.get(store, ("q",), compute) == {"n": 4}  # another page, its own entry

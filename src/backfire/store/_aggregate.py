@@ -46,6 +46,11 @@ class AggregateSQL:
         """Changes whenever another connection commits to the file (SQLite's `PRAGMA data_version`)."""
         return int(self._rows("PRAGMA data_version", ())[0][0])
 
+    def own_changes(self) -> int:
+        """Rows this connection has changed since it opened (what `data_version` does not see)."""
+        with self._lock:
+            return int(self._db.total_changes)
+
     def stance_counts(self, campaign: str) -> dict[str, int]:
         """Posts by stance ('unclassified' for those without a verdict), plus 'reposts'."""
         rows = self._rows(f"SELECT COALESCE(v.stance, 'unclassified'), COUNT(*), "

@@ -247,6 +247,9 @@ class Store(ABC):
     def data_version(self) -> int: ...
 
     @abstractmethod
+    def own_changes(self) -> int: ...
+
+    @abstractmethod
     def stance_counts(self, campaign: str) -> dict[str, int]: ...
 
     @abstractmethod

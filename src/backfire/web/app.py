@@ -48,6 +48,7 @@ def create_app(db: str, hosts: set[str] | None = None, *, secure_cookies: bool |
                hold_hours: float | None = None) -> Any:
     """The dashboard over the SQLite store at `db`, answering Host names `hosts` (default: loopback)."""
     store = open_store(db)
+    cache = pages.PageCache()
     hold = float(settings.CURATE_HOLD_HOURS.resolve(hold_hours))
     changes = [0]  # bumped by this process's own writes (data_version counts other connections' commits)
 
@@ -87,7 +88,10 @@ def create_app(db: str, hosts: set[str] | None = None, *, secure_cookies: bool |
     @app.get("/campaigns/{name}.json")  # registered first (decorators apply bottom-up), so it wins
     def campaign(request: Request, name: str) -> Response:
         viewer = who(store, request)
-        return render(request, "campaign.html", pages.campaign_data(store, campaign_of(name), hold_hours=hold), viewer)
+        found = campaign_of(name)
+        data = cache.get(store, ("campaign", found.name, hold),
+                         lambda: pages.campaign_data(store, found, hold_hours=hold))
+        return render(request, "campaign.html", data, viewer)
 
     @app.get("/campaigns/{name}/pictures/{which}.svg")
     def picture(request: Request, name: str, which: str) -> Response:

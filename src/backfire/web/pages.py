@@ -13,6 +13,10 @@ and `-` becomes `~XX`, so a name with `/`, `.`, `%` or `<` is one path segment t
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +51,38 @@ def campaigns_data(store: Store) -> dict[str, Any]:
         rows.append({"name": c.name, "path": encode_name(c.name), "tags": c.tags, "owners": c.owners,
                      "posts": store.live_count(c.name), "alarms": len(store.alarms(c.name))})
     return {"campaigns": rows}
+
+
+class PageCache:
+    """The pages computed last, each kept until the store changes: another process's commit
+    (`data_version`), this process's own writes (`own_changes`) or the minute turning (an alarm's hold
+    ends with time). Concurrent viewers of one campaign then share one computation instead of each
+    running the page's aggregates (about 250 ms on 100,000 posts) behind the store's single connection."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._pages: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+        self._flights: dict[tuple[Any, ...], threading.Lock] = {}  # one computation of a page at a time
+        self._lock = threading.Lock()
+
+    def get(self, store: Store, key: tuple[Any, ...], compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """The page for `key` as of now: cached, or computed by `compute` (once, however many viewers
+        ask at the same moment: the others wait for it) and kept."""
+        full = (*key, store.data_version(), store.own_changes(), int(time.time() // 60))
+        with self._lock:
+            flight = self._flights.setdefault(key, threading.Lock())
+        with flight:
+            with self._lock:
+                page = self._pages.get(full)
+                if page is not None:
+                    self._pages.move_to_end(full)
+                    return page
+            page = compute()
+            with self._lock:
+                self._pages[full] = page
+                while len(self._pages) > self.size:
+                    self._pages.popitem(last=False)
+        return page
 
 
 def campaign_data(store: Store, campaign: Campaign, max_bins: int = 240, hold_hours: float = 6.0) -> dict[str, Any]:
