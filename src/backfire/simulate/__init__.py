@@ -109,7 +109,7 @@ def dates_fit(sim: Simulation, platform: str) -> bool:
     from backfire.sources._common import PLATFORM_START
 
     start = PLATFORM_START.get(platform)
-    return start is None or all(p.created_at >= start for p in sim.posts[:1])
+    return start is None or not sim.posts or sim.posts[0].created_at >= start  # posts are in time order
 
 
 def write_simulation(scenario: str, seed: int, path: str | Path, format: str = "twitter-v2",

@@ -87,7 +87,7 @@ class TextBank:
         texts: dict[str, list[str]] = {s: [] for s in STANCES}
         seen = set(data.brand(root, "train", seed).texts) | set(data.tweeteval(root, "sentiment", "train").texts)
         if data.has_topic_sentiment(root):
-            seen |= set(data.topic_sentiment(root, "train").split.texts)
+            seen |= set(data.topic_sentiment(root, "train").texts)
         apple = data.brand(root, "val", seed)
         for text, label in zip(apple.texts, apple.labels, strict=True):
             if text not in seen:  # a retweet can sit in both parts

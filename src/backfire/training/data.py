@@ -107,21 +107,10 @@ def available(root: Path) -> bool:
     return (root / "tweeteval" / "sentiment_train.csv").is_file()
 
 
-@dataclass
-class Targeted:
-    """Posts with the target each talks about and the sentiment toward it (negative / neutral / positive)."""
-
-    split: Split
-    targets: list[str]
-
-
-def topic_sentiment(root: Path, part: str) -> Targeted:
-    """SemEval-2015/2016 topic-based sentiment (`train` or `val`): sentiment toward a named target."""
-    rows = [r for r in _read_csv(root / "topic_sentiment" / f"{part}.csv") if r.get("text")]
-    split = _to_split(rows, ("negative", "neutral", "positive"))
-    index = set(split.classes)
-    targets = [r.get("target", "") for r in rows if r.get("label") in index]
-    return Targeted(split, targets)
+def topic_sentiment(root: Path, part: str) -> Split:
+    """SemEval-2015/2016 topic-based sentiment (`train` or `val`): sentiment toward a named target
+    (negative / neutral / positive; the target column is not read)."""
+    return _to_split(_read_csv(root / "topic_sentiment" / f"{part}.csv"), ("negative", "neutral", "positive"))
 
 
 def has_topic_sentiment(root: Path) -> bool:
@@ -129,5 +118,5 @@ def has_topic_sentiment(root: Path) -> bool:
     return (root / "topic_sentiment" / "train.csv").is_file() and (root / "topic_sentiment" / "val.csv").is_file()
 
 
-__all__ = ["SEED", "STANCE_TARGETS", "Sarcasm", "Split", "Targeted", "available", "brand", "figlang",
+__all__ = ["SEED", "STANCE_TARGETS", "Sarcasm", "Split", "available", "brand", "figlang",
            "has_topic_sentiment", "holdout_mask", "isarcasm", "stance", "topic_sentiment", "tweeteval"]

@@ -64,8 +64,8 @@ def load_corpus(root: Path, seed: int) -> Corpus:
     train["figlang"], val["figlang"] = data.figlang(root, "train", seed), data.figlang(root, "val", seed)
     train["brand"], val["brand"] = data.brand(root, "train", seed), data.brand(root, "val", seed)
     if data.has_topic_sentiment(root):
-        train["topic"] = data.topic_sentiment(root, "train").split
-        val["topic"] = data.topic_sentiment(root, "val").split
+        train["topic"] = data.topic_sentiment(root, "train")
+        val["topic"] = data.topic_sentiment(root, "val")
     return Corpus(train, val, isarc_train.rephrases)
 
 
@@ -201,31 +201,37 @@ def fit_all(corpus: Corpus, table: FeatureTable, seed: int, progress: Progress,
     return heads
 
 
+def tuning_splits(corpus: Corpus, seed: int) -> dict[str, tuple[list[str], np.ndarray, int]]:
+    """What the tuner trains on, by task: (texts, labels, number of classes) of sentiment, offensive, each
+    stance target, brand hostility and the union sarcasm set, without a seeded `CALIBRATION_FRACTION` of
+    each split (the heads calibrate on that part); validation splits are never in it."""
+    splits = {name: corpus.train[name] for name in ("sentiment", "offensive")}
+    splits |= {f"stance_{t}": corpus.train[f"stance_{t}"] for t in data.STANCE_TARGETS}
+    splits["brand"] = corpus.train["brand"]
+    whole = {name: (s.texts, s.labels, len(s.classes)) for name, s in splits.items()}
+    whole["sarcasm"] = (*_sarcasm_set(corpus), 2)
+    out = {}
+    for name, (texts, labels, classes) in whole.items():
+        keep = np.flatnonzero(~data.holdout_mask(len(texts), seed + 10, CALIBRATION_FRACTION))
+        out[name] = ([texts[i] for i in keep], np.asarray(labels, dtype=np.int64)[keep], classes)
+    return out
+
+
+def tuned_texts(splits: dict[str, tuple[list[str], np.ndarray, int]]) -> set[str]:
+    """The texts whose labels the tuner sees."""
+    return {t for texts, _, _ in splits.values() for t in texts}
+
+
 def tuning_tasks(corpus: Corpus, max_len: int, seed: int) -> tuple[dict[str, Task], set[str]]:
-    """The training splits as token ids for fine-tuning: sentiment, offensive, the union sarcasm set,
-    each stance target and brand hostility, and the set of texts the tuner sees. A seeded
-    `CALIBRATION_FRACTION` of each split is kept from it (the heads calibrate on that part);
-    validation splits are never seen."""
+    """`tuning_splits` as token ids for fine-tuning, and the set of texts the tuner sees."""
     from backfire.understand.cues import clean_text
     from backfire.understand.embed import load_tokenizer, minilm_folder
 
     tokenizer = load_tokenizer(minilm_folder(), max_len)
-
-    seen: set[str] = set()
-
-    def task(texts: list[str], labels: np.ndarray, classes: int) -> Task:
-        keep = np.flatnonzero(~data.holdout_mask(len(texts), seed + 10, CALIBRATION_FRACTION))
-        kept = [texts[i] for i in keep]
-        seen.update(kept)
-        encoded = tokenizer.encode_batch([clean_text(t) or " " for t in kept])
-        return Task([e.ids for e in encoded], np.asarray(labels, dtype=np.int64)[keep], classes)
-
-    splits = {name: corpus.train[name] for name in ("sentiment", "offensive")}
-    splits |= {f"stance_{t}": corpus.train[f"stance_{t}"] for t in data.STANCE_TARGETS}
-    splits["brand"] = corpus.train["brand"]
-    tasks = {name: task(s.texts, s.labels, len(s.classes)) for name, s in splits.items()}
-    tasks["sarcasm"] = task(*_sarcasm_set(corpus), 2)
-    return tasks, seen
+    splits = tuning_splits(corpus, seed)
+    tasks = {name: Task([e.ids for e in tokenizer.encode_batch([clean_text(t) or " " for t in texts])], labels, k)
+             for name, (texts, labels, k) in splits.items()}
+    return tasks, tuned_texts(splits)
 
 
 def tune_encoder(corpus: Corpus, config: TuneConfig, progress: Progress) -> tuple[dict[str, np.ndarray], set[str]]:
@@ -253,7 +259,7 @@ def reused_adapter(corpus: Corpus, path: Path, config: TuneConfig) -> tuple[dict
     found = adapter(load_heads(path)[1])
     if found is None:
         raise ValueError(f"{path} holds no encoder adapter to reuse")
-    return found, tuning_tasks(corpus, config.max_len, config.seed)[1]
+    return found, tuned_texts(tuning_splits(corpus, config.seed))  # no tokenising: only the texts
 
 
 def seed_everything(seed: int) -> None:
