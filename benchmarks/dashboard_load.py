@@ -17,11 +17,13 @@ import json
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -92,8 +94,8 @@ def main() -> None:
     build(source, args.posts, True)
     scratch = Path(tempfile.mkdtemp(prefix="backfire-load-"))
     db = scratch / "load.db"
-    subprocess.run([sys.executable, "-c", f"import sqlite3; s = sqlite3.connect({str(source)!r}); "
-                    f"d = sqlite3.connect({str(db)!r}); s.backup(d); d.close(); s.close()"], check=True)
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(db)) as dst:
+        src.backup(dst)  # a consistent copy, WAL included
     port = _port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, "-m", "backfire.cli", "serve", "--db", str(db), "--port", str(port)],
