@@ -24,6 +24,10 @@ from backfire.sources import SourceError, read_posts
 from backfire.store import Store
 
 Progress = Callable[[int], None]
+Record = Post | Quarantined | Deletion | Skipped
+# Reads one file's records in file order (`sources.read_posts` by default; the Ray engine reads them on
+# its workers: `scale/ray_ingest.py`). Called as reader(path, fmt, private=...).
+Reader = Callable[..., Iterator[Record]]
 
 
 @dataclass
@@ -89,6 +93,7 @@ def ingest(
     batch_size: int = 5000,
     progress: Progress | None = None,
     private: bool = False,
+    reader: Reader | None = None,
 ) -> IngestReport:
     """Ingest `paths` into `store` under `campaign`; return what happened.
 
@@ -101,7 +106,7 @@ def ingest(
     for path in map(Path, paths):
         report.files += 1
         try:
-            _ingest_file(store, path, name, fmt, batch_size, report, progress, private)
+            _ingest_file(store, path, name, fmt, batch_size, report, progress, private, reader or read_posts)
         except SourceError as exc:  # the whole file is unreadable: say so, go on with the next
             bad = Quarantined(path=str(path), line=0, reason=str(exc), format=fmt)
             store.add_quarantined([bad], name)
@@ -128,10 +133,11 @@ def _ingest_file(
     report: IngestReport,
     progress: Progress | None,
     private: bool = False,
+    reader: Reader = read_posts,
 ) -> None:
     cursor = file_cursor_name(path, campaign)
     done = int(store.get_cursor(cursor) or 0)
-    records: Iterator[Post | Quarantined | Deletion | Skipped] = read_posts(path, fmt, private=private)
+    records: Iterator[Record] = reader(path, fmt, private=private)
     if done:
         skipped = sum(1 for _ in islice(records, done))
         report.resumed += skipped
