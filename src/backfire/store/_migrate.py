@@ -1,9 +1,9 @@
 """Bringing a store written by an earlier version of backfire up to the current schema, in place.
 
-Runs before `schema.sql` (whose statements only create what is missing). Version 1 stores lack the posts'
+Runs before the Alembic baseline (`migrations/versions/0001_baseline.py`, which only creates what is missing). Version 1 stores lack the posts'
 `version` and `deleted_at` columns and keyed the quarantine by line alone (so several bad posts of one
 response page kept one row); both are fixed without losing a row. Version 3 only adds tables (the curation
-queue and its log, accounts, sessions, the FTS5 search index), which `schema.sql` creates in an existing
+queue and its log, accounts, sessions, the FTS5 search index), which the baseline creates in an existing
 file; the search index fills lazily from the posts already stored (`store/_aggregate.py`).
 """
 
@@ -17,7 +17,7 @@ def _columns(db: sqlite3.Connection, table: str) -> set[str]:
 
 
 def migrate(db: sqlite3.Connection) -> None:
-    """Add what a version-1 store lacks (idempotent; a new, empty file is left to `schema.sql`)."""
+    """Add what a version-1 store lacks (idempotent; a new, empty file is left to Alembic)."""
     posts = _columns(db, "posts")
     if posts and "version" not in posts:
         db.execute("ALTER TABLE posts ADD COLUMN version TEXT NOT NULL DEFAULT ''")

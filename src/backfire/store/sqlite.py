@@ -7,7 +7,6 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -17,27 +16,18 @@ from backfire.store._aggregate import AggregateSQL
 from backfire.store._curation import CurationSQL
 from backfire.store._migrate import migrate
 from backfire.store._posts import flatten, ts
+from backfire.store._schema import HEAD, sqlite_revision, upgrade_sqlite
 from backfire.store._tx import BUSY_TIMEOUT_MS, immediate
 from backfire.store.base import AddResult, Gap, Label, Store
 
-SCHEMA_VERSION = "5"  # 4: sequence numbers unique across writers (renumbered in place); 5: explanations
+SCHEMA_VERSION = "5"  # of the hand-rolled migrations; later schema changes are Alembic revisions (_schema.HEAD)
+# schema 4: sequence numbers unique across writers (renumbered in place); 5: explanations
 _LIVE = " AND p.deleted_at IS NULL"
 PAGE = 2000  # posts per read of `posts()`; no read stays open between pages
 
 
 def from_ts(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def _statements(script: str) -> list[str]:
-    """The statements of `script` (a trigger's body keeps its inner semicolons)."""
-    out, part = [], ""
-    for line in script.splitlines(keepends=True):
-        part += "" if line.lstrip().startswith("--") else line
-        if sqlite3.complete_statement(part):
-            out.append(part.strip())
-            part = ""
-    return [s for s in out if s.rstrip(";").strip()]
 
 
 def renumber(db: sqlite3.Connection) -> None:
@@ -67,13 +57,16 @@ class SQLiteStore(CurationSQL, AggregateSQL, Store):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        if self._schema_version() != SCHEMA_VERSION:  # only a new or older file is written to when opened
+        if self._schema_version() != SCHEMA_VERSION or sqlite_revision(self._db) != HEAD:
             migrate(self._db)  # a store written by an earlier version gains the columns and tables it lacks
-            with immediate(self._db):
-                for statement in _statements(files("backfire.store").joinpath("schema.sql").read_text()):
-                    self._db.execute(statement)
-                renumber(self._db)
-                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            with immediate(self._db):  # the write lock first: several processes opening one new file
+                legacy = self._schema_version() != SCHEMA_VERSION  # a new file, or one of schema 1 to 4
+                if legacy and sqlite_revision(self._db) is not None:  # re-run the baseline: it adds what is missing
+                    self._db.execute("DELETE FROM alembic_version")
+                if sqlite_revision(self._db) != HEAD:
+                    upgrade_sqlite(self._db)  # Alembic: creates what is missing, then newer revisions
+                if legacy:
+                    renumber(self._db)
 
     def _schema_version(self) -> str | None:
         try:
@@ -84,6 +77,10 @@ class SQLiteStore(CurationSQL, AggregateSQL, Store):
 
     def __repr__(self) -> str:
         return f"SQLiteStore(path={self.path!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its path: another process (a Ray worker) opens its own connection to the file."""
+        return (type(self), (self.path,))
 
     # -- campaigns -------------------------------------------------------------------------------
     def save_campaign(self, campaign: Campaign) -> None:

@@ -1,0 +1,1 @@
+"""The revisions, oldest first (`0001_baseline` is schema 5 of the earlier, hand-rolled migrations)."""
