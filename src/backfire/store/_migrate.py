@@ -1,10 +1,11 @@
 """Bringing a store written by an earlier version of backfire up to the current schema, in place.
 
-Runs before the Alembic baseline (`migrations/versions/0001_baseline.py`, which only creates what is missing). Version 1 stores lack the posts'
-`version` and `deleted_at` columns and keyed the quarantine by line alone (so several bad posts of one
-response page kept one row); both are fixed without losing a row. Version 3 only adds tables (the curation
-queue and its log, accounts, sessions, the FTS5 search index), which the baseline creates in an existing
-file; the search index fills lazily from the posts already stored (`store/_aggregate.py`).
+Runs before the Alembic baseline (`migrations/versions/0001_baseline.py`, which only creates what is
+missing). Version 1 stores lack the posts' `version` and `deleted_at` columns and keyed the quarantine by
+line alone (so several bad posts of one response page kept one row); both are fixed without losing a row.
+Version 3 only adds tables (the curation queue and its log, accounts, sessions, the FTS5 search index),
+which the baseline creates in an existing file; the search index fills lazily from the posts already
+stored (`store/_aggregate.py`).
 """
 
 from __future__ import annotations

@@ -43,8 +43,8 @@ SLOTS = 16  # rows of the change counter: writers of different sessions rarely w
 def _postgres(bind: Connection) -> None:
     schema = bind.execute(text("SELECT current_schema()")).scalar_one()
     q = f'"{schema}"'
-    for table in ORDERED:  # insertion order, read where SQLite reads rowid
-        op.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS n BIGSERIAL")
+    for name in ORDERED:  # insertion order, read where SQLite reads rowid
+        op.execute(f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS n BIGSERIAL")
     op.execute("CREATE SEQUENCE IF NOT EXISTS campaign_seq")
     op.execute("CREATE INDEX IF NOT EXISTS posts_search ON posts "
                "USING gin (to_tsvector('simple'::regconfig, text || ' ' || author))")
