@@ -22,6 +22,34 @@ def fresh_store(tmp_path: Path) -> Iterator[Store]:
     store.close()
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A PostgreSQL server for the whole run (tests/pg_server.py: started and stopped here, or $BACKFIRE_TEST_PG)."""
+    from pg_server import server
+
+    with server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """The URL of a fresh, empty PostgreSQL store (a schema of its own, dropped after the test)."""
+    from pg_server import fresh_schema
+
+    with fresh_schema(postgres_server) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A fresh store of each kind: the store conformance suite (tests/test_store_conformance*.py) runs on both."""
+    location = (tmp_path / "test.db" if request.param == "sqlite"
+                else request.getfixturevalue("postgres_url"))
+    store = open_store(location)
+    yield store
+    store.close()
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
@@ -31,7 +59,7 @@ def runner() -> CliRunner:
 def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's config file or environment."""
     monkeypatch.setenv("BACKFIRE_CONFIG", str(tmp_path / "no-config.toml"))
-    for name in ("BACKFIRE_DB", "BACKFIRE_MODEL", "BACKFIRE_DETECTOR", "BACKFIRE_REPORT_DIR"):
+    for name in ("BACKFIRE_DB", "BACKFIRE_STORE", "BACKFIRE_MODEL", "BACKFIRE_DETECTOR", "BACKFIRE_REPORT_DIR"):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -80,12 +80,13 @@ def _alias_key(post: Post, alias: str) -> str:
     return f"{post.platform}:{alias}"
 
 
-def resolve_refs(db: Any, items: list[tuple[Post, bool]]) -> list[tuple[Post, bool]]:
-    """Point references naming a known alias at the aliased post's id (aliases of this batch included)."""
-    refs = {_alias_key(p, r) for p, _ in items for f in REFS if (r := getattr(p, f))}
-    if not refs:
-        return items
-    known = _lookup(db, "SELECT alias, key FROM aliases WHERE alias IN ({})", refs)
+def alias_refs(items: list[tuple[Post, bool]]) -> set[str]:
+    """The `platform:ref` of every reference in `items` (what may name an alias)."""
+    return {_alias_key(p, r) for p, _ in items for f in REFS if (r := getattr(p, f))}
+
+
+def resolve_with(known: dict[str, str], items: list[tuple[Post, bool]]) -> list[tuple[Post, bool]]:
+    """Point references naming an alias in `known` (platform:alias -> key) at the aliased post's id."""
     if not known:
         return items
     out = []
@@ -96,14 +97,18 @@ def resolve_refs(db: Any, items: list[tuple[Post, bool]]) -> list[tuple[Post, bo
     return out
 
 
-def write_batch(db: Any, items: list[tuple[Post, bool]], link: list[tuple[Any, ...]], campaign: str,
-                has_tombstones: bool) -> BatchResult:
-    """Store `items` (post, direct) and link them to `campaign` (`link`: campaign_posts rows in order)."""
-    aliases = [(_alias_key(p, a), p.key) for p, _ in items for a in p.aliases if a != p.id]
-    if aliases:
-        db.executemany("INSERT OR IGNORE INTO aliases VALUES (?, ?)", aliases)
-    items = resolve_refs(db, items)
-    stored = _lookup(db, "SELECT key, version FROM posts WHERE key IN ({})", (p.key for p, _ in items))
+def resolve_refs(db: Any, items: list[tuple[Post, bool]]) -> list[tuple[Post, bool]]:
+    """Point references naming a known alias at the aliased post's id (aliases of this batch included)."""
+    refs = alias_refs(items)
+    if not refs:
+        return items
+    return resolve_with(_lookup(db, "SELECT alias, key FROM aliases WHERE alias IN ({})", refs), items)
+
+
+def plan_versions(items: list[tuple[Post, bool]],
+                  stored: dict[str, str]) -> tuple[dict[str, Post], dict[tuple[str, str], Post]]:
+    """Which version of each post to keep (`latest`, by key) and which versions join the history (by
+    (key, version)), given the versions already `stored` (key -> version)."""
     latest: dict[str, Post] = {}
     history: dict[tuple[str, str], Post] = {}
     for post, _ in items:
@@ -119,6 +124,18 @@ def write_batch(db: Any, items: list[tuple[Post, bool]], link: list[tuple[Any, .
             history.setdefault((post.key, base), seen)
         if version > base:
             latest[post.key] = post
+    return latest, history
+
+
+def write_batch(db: Any, items: list[tuple[Post, bool]], link: list[tuple[Any, ...]], campaign: str,
+                has_tombstones: bool) -> BatchResult:
+    """Store `items` (post, direct) and link them to `campaign` (`link`: campaign_posts rows in order)."""
+    aliases = [(_alias_key(p, a), p.key) for p, _ in items for a in p.aliases if a != p.id]
+    if aliases:
+        db.executemany("INSERT OR IGNORE INTO aliases VALUES (?, ?)", aliases)
+    items = resolve_refs(db, items)
+    stored = _lookup(db, "SELECT key, version FROM posts WHERE key IN ({})", (p.key for p, _ in items))
+    latest, history = plan_versions(items, stored)
     for key in {k for k, _ in history if k in stored}:  # the version stored so far joins the history
         db.execute("INSERT OR IGNORE INTO post_versions SELECT key, version, data, raw FROM posts WHERE key = ?",
                    (key,))
