@@ -31,13 +31,16 @@ class Decoded:
     """One stream event after decoding: the posts it yields and the cursor it advances to.
 
     `cursor` is None when the event does not move the cursor. `skipped` marks events that were
-    read but carry nothing for the campaign (other tags, deletes, identity events).
+    read but carry nothing for the campaign (other tags, deletes, identity events). A source shared
+    by several campaigns (`live.shared`) names in `routes` the campaigns each post goes to (one
+    entry per post); None means every campaign the watcher serves.
     """
 
     posts: list[Post] = field(default_factory=list)
     cursor: str | None = None
     skipped: bool = False
     opted_out: int = 0
+    routes: list[frozenset[str]] | None = None
 
 
 @dataclass

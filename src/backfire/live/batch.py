@@ -13,10 +13,35 @@ import random
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Protocol
 
-from backfire.live.base import Decoded, PostsHook, WatchStats
+from backfire.live.base import Decoded, PostsHook
 from backfire.model import Post, Quarantined
 from backfire.store.base import Store
+
+
+class Counts(Protocol):
+    """The counters a committer keeps up to date (`WatchStats`, or one campaign's in `live.many`)."""
+
+    posts_stored: int
+    duplicates: int
+    commits: int
+
+
+class Sink(Protocol):
+    """What the watcher hands decoded events to: one `Committer`, or a fan-out over campaigns."""
+
+    cursor: str | None
+
+    def start(self, cursor: str | None) -> None: ...
+
+    def add(self, decoded: Decoded) -> None: ...
+
+    def quarantine(self, item: Quarantined) -> None: ...
+
+    def due(self) -> bool: ...
+
+    def flush(self) -> None: ...
 
 
 class Backoff:
@@ -68,7 +93,9 @@ class Committer:
 
     A batch is committed when it holds `batch_size` posts or is `batch_ms` old. Posts already seen
     in this session are dropped before storing (counted as duplicates); the store's own
-    idempotency catches the rest (e.g. the safety margin replayed after a restart).
+    idempotency catches the rest (e.g. the safety margin replayed after a restart). Posts of events
+    at or before the cursor the run started from (that margin) are handed to `on_posts` only when
+    the campaign holds no verdict for them yet, so a restart judges no post twice.
     """
 
     def __init__(
@@ -76,7 +103,7 @@ class Committer:
         store: Store,
         campaign: str,
         cursor_name: str,
-        stats: WatchStats,
+        stats: Counts,
         batch_size: int = 500,
         batch_ms: int = 500,
         on_posts: PostsHook | None = None,
@@ -94,6 +121,8 @@ class Committer:
         self.merge_cursor = merge_cursor or (lambda old, new: new)
         self.cursor: str | None = None
         self._committed_cursor: str | None = None
+        self._started_at: str | None = None
+        self._replayed: set[str] = set()
         self._posts: list[Post] = []
         self._quarantined: list[Quarantined] = []
         self._malformed_here = 0
@@ -101,16 +130,19 @@ class Committer:
 
     def start(self, cursor: str | None) -> None:
         """Begin from the cursor the store holds."""
-        self.cursor = self._committed_cursor = cursor
+        self.cursor = self._committed_cursor = self._started_at = cursor
 
     def add(self, decoded: Decoded) -> None:
         """Take one event into the batch; commit when the batch is full."""
+        replayed = self._replays(decoded.cursor)
         for post in decoded.posts:
             if post.key in self.recent:
                 self.stats.duplicates += 1
                 continue
             self.recent.add(post.key)
             self._posts.append(post)
+            if replayed:
+                self._replayed.add(post.key)
         if decoded.cursor is not None:
             self.cursor = self.merge_cursor(self.cursor, decoded.cursor)
             self._malformed_here = 0
@@ -139,14 +171,30 @@ class Committer:
         if not self._posts and self.cursor == self._committed_cursor:
             return
         posts, self._posts = self._posts, []
+        judged = self._judged_already()
         cursor = (self.cursor_name, self.cursor) if self.cursor is not None else None
         result = self.store.add_posts(posts, self.campaign, cursor=cursor)
         self._committed_cursor = self.cursor
         self.stats.commits += 1
         self.stats.posts_stored += result.added
         self.stats.duplicates += result.duplicates
-        if posts and self.on_posts is not None:
-            self.on_posts(posts)
+        fresh = [p for p in posts if p.key not in judged] if judged else posts
+        if fresh and self.on_posts is not None:
+            self.on_posts(fresh)
+
+    def _replays(self, cursor: str | None) -> bool:
+        """True for an event at or before the cursor this run started from (the resume margin)."""
+        if self._started_at is None or cursor is None or self.on_posts is None:
+            return False
+        return self.merge_cursor(self._started_at, cursor) == self._started_at
+
+    def _judged_already(self) -> set[str]:
+        """Of the replayed posts in this batch, those the campaign already holds a verdict for."""
+        if not self._replayed:
+            return set()
+        keys, self._replayed = sorted(self._replayed), set()
+        held = self.store.posts_by_key(self.campaign, keys)
+        return {key for key, (_, verdict, _) in held.items() if verdict is not None}
 
     def _open(self) -> None:
         if self._opened is None:

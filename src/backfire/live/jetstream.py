@@ -143,14 +143,7 @@ class JetstreamSource(StreamSource):
 
     def matches(self, record: dict[str, Any]) -> bool:
         """True when the post record carries one of the campaign's tags (facets, `tags`, or text)."""
-        listed = record.get("tags")
-        extra = [t for t in listed if isinstance(t, str)] if isinstance(listed, list) else []
-        if any(normalise_tag(tag) in self._wanted for tag in _facet_tags(record) + extra):
-            return True
-        text = record.get("text")
-        if not isinstance(text, str):
-            return False
-        return any(normalise_tag(t) in self._wanted for t in _TEXT_TAG.findall(text))
+        return not self._wanted.isdisjoint(record_tags(record))
 
     def check_gap(self, decoded: Decoded) -> Gap | None:
         """After resuming, a first event far past the cursor means the server could not go back."""
@@ -187,6 +180,21 @@ class JetstreamSource(StreamSource):
             return self._decompressor.decompress(frame, max_output_size=1 << 22).decode("utf-8")
         except (zstandard.ZstdError, UnicodeDecodeError) as exc:
             raise Malformed(f"zstd frame could not be decompressed: {exc}") from exc
+
+
+def record_tags(record: dict[str, Any]) -> set[str]:
+    """Every tag a post record carries, normalised: its facets' tags, its own `tags`, `#words` in its text.
+
+    >>> sorted(record_tags({"text": "Proud #MyNYPD", "tags": ["Extra"], "facets": []}))
+    ['extra', 'mynypd']
+    """
+    listed = record.get("tags")
+    extra = [t for t in listed if isinstance(t, str)] if isinstance(listed, list) else []
+    tags = {normalise_tag(tag) for tag in _facet_tags(record) + extra}
+    text = record.get("text")
+    if isinstance(text, str):
+        tags.update(normalise_tag(t) for t in _TEXT_TAG.findall(text))
+    return tags
 
 
 def _facet_tags(record: dict[str, Any]) -> list[str]:

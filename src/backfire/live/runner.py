@@ -33,7 +33,7 @@ from backfire.live.base import (
     WatchError,
     WatchStats,
 )
-from backfire.live.batch import Backoff, Committer, RecentKeys
+from backfire.live.batch import Backoff, Committer, RecentKeys, Sink
 from backfire.live.timeline import USER_AGENT, TransientError
 from backfire.live.worker import HookWorker
 from backfire.store.base import Gap, Store
@@ -86,8 +86,8 @@ class Watcher:
         self.handle_signals = handle_signals
         self.stats = WatchStats(source=source.name)
         self.recent = RecentKeys()
-        self.worker = HookWorker(on_posts) if on_posts is not None else None
-        self.committer = Committer(store, campaign, source.cursor_name, self.stats, batch_size, batch_ms,
+        self.worker: HookWorker[Any] | None = HookWorker(on_posts) if on_posts is not None else None
+        self.committer: Sink = Committer(store, campaign, source.cursor_name, self.stats, batch_size, batch_ms,
                                    self.worker.submit if self.worker else None, self.recent,
                                    source.merge_cursor)
         self.state = "starting"

@@ -12,20 +12,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
-from backfire.live.base import PostsHook
-from backfire.model import Post
+T = TypeVar("T")
 
 
-class HookWorker:
-    """Feeds committed batches to `hook` in a worker thread, one at a time, in order."""
+class HookWorker(Generic[T]):
+    """Feeds committed batches to `hook` in a worker thread, one at a time, in order.
 
-    def __init__(self, hook: PostsHook, max_backlog: int = 4) -> None:
+    A batch is whatever the watcher submits: a list of posts for one campaign, or (campaign, posts)
+    when one watcher serves several (`live.many`)."""
+
+    def __init__(self, hook: Callable[[T], Any], max_backlog: int = 4) -> None:
         self.hook = hook
         self.max_backlog = max_backlog
         self.error: BaseException | None = None
-        self._queue: deque[list[Post]] = deque()
+        self._queue: deque[T] = deque()
         self._busy = False
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[Any] | None = None
@@ -43,9 +46,9 @@ class HookWorker:
         self._wake = asyncio.Event()
         self._task = asyncio.create_task(self._consume())
 
-    def submit(self, posts: list[Post]) -> None:
+    def submit(self, batch: T) -> None:
         """Queue a committed batch (never blocks)."""
-        self._queue.append(posts)
+        self._queue.append(batch)
         if self._wake is not None:
             self._wake.set()
 
@@ -68,10 +71,10 @@ class HookWorker:
             await self._wake.wait()
             self._wake.clear()
             while self._queue:
-                posts = self._queue.popleft()
+                batch = self._queue.popleft()
                 self._busy = True
                 try:
-                    await asyncio.to_thread(self.hook, posts)
+                    await asyncio.to_thread(self.hook, batch)
                 except Exception as exc:  # the hook reports its own failures; never lose the watcher
                     self.error = exc
                 finally:
