@@ -30,10 +30,16 @@ class Setting:
     default: Any
     help: str
     secret: bool = False  # a URL with credentials: shown redacted (`backfire.redact`)
+    aliases: tuple[str, ...] = ()  # other names (flag, env, config key), read before the setting's own
 
     @property
     def envvar(self) -> str:
         return "BACKFIRE_" + self.name.upper().replace("-", "_")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The names it is read under, first found wins: its aliases, then its own name."""
+        return (*self.aliases, self.name)
 
     @property
     def flag(self) -> str:
@@ -43,12 +49,14 @@ class Setting:
         """The value in force: the flag if given, else env, else config file, else the default."""
         if flag_value is not None:
             return flag_value
-        env = os.environ.get(self.envvar)
-        if env is not None:
-            return _coerce(env, self.default)
-        file_value = config_values().get(self.name)
-        if file_value is not None:
-            return file_value
+        for name in self.names:
+            env = os.environ.get("BACKFIRE_" + name.upper().replace("-", "_"))
+            if env is not None:
+                return _coerce(env, self.default)
+        for name in self.names:
+            file_value = config_values().get(name)
+            if file_value is not None:
+                return file_value
         return self.default
 
     def shown(self, value: Any) -> Any:
@@ -59,17 +67,19 @@ class Setting:
 
     def option(self, *decls: str, **kwargs: Any) -> Any:
         """A Typer option for this setting (its value is None when the flag is absent: call `resolve`)."""
-        help_text = f"{self.help} [env {self.envvar}; default: {self.default!r}]"
-        return typer.Option(None, self.flag, *decls, help=help_text, show_default=False, **kwargs)
+        envs = " or ".join("BACKFIRE_" + n.upper().replace("-", "_") for n in self.names)
+        help_text = f"{self.help} [env {envs}; default: {self.default!r}]"
+        aliases = ["--" + a.replace("_", "-") for a in self.aliases]
+        return typer.Option(None, self.flag, *aliases, *decls, help=help_text, show_default=False, **kwargs)
 
 
 SETTINGS: dict[str, Setting] = {}
 
 
-def declare(name: str, default: Any, help: str, secret: bool = False) -> Setting:
+def declare(name: str, default: Any, help: str, secret: bool = False, aliases: tuple[str, ...] = ()) -> Setting:
     """Declare a setting; declaring the same name twice with other values is an error. A `secret` setting's
-    value is never printed whole (`Setting.shown`)."""
-    setting = Setting(name, default, help, secret)
+    value is never printed whole (`Setting.shown`); `aliases` are further names for it (flag, env, config)."""
+    setting = Setting(name, default, help, secret, aliases)
     known = SETTINGS.get(name)
     if known is not None and known != setting:
         raise ValueError(f"setting {name!r} declared twice with different values")
@@ -115,11 +125,16 @@ def as_markdown() -> str:
     """The settings table that `docs/settings.md` carries (kept honest by a test)."""
     lines = ["| setting | flag | environment | default | meaning |", "|---|---|---|---|---|"]
     for s in sorted(SETTINGS.values(), key=lambda s: s.name):
-        lines.append(f"| `{s.name}` | `{s.flag}` | `{s.envvar}` | `{s.default!r}` | {s.help} |")
+        flags = " ".join(f"`--{n.replace('_', '-')}`" for n in (s.name, *s.aliases))
+        envs = " ".join(f"`BACKFIRE_{n.upper().replace('-', '_')}`" for n in s.names)
+        lines.append(f"| `{s.name}` | {flags} | {envs} | `{s.default!r}` | {s.help} |")
     return "\n".join(lines) + "\n"
 
 
-DB = declare("db", "backfire.db", "Path of the SQLite store (one file, WAL).")
+DB = declare("db", "backfire.db", "Where the store is: a SQLite file (one file, WAL; the default) or the URL of "
+             "a PostgreSQL database, postgresql://user@host:5432/dbname (the shared store for scale-out). Also "
+             "--store, BACKFIRE_STORE and the config key `store`, which win over BACKFIRE_DB and `db`.",
+             secret=True, aliases=("store",))
 MODEL = declare("model", "default", "Classifier to use: default, baseline, or a registered plugin.")
 DETECTOR = declare("detector", "default", "Detector to use: default, or a registered plugin / baseline.")
 REPORT_DIR = declare("report_dir", "backfire-report", "Folder where `report` and `demo` write HTML.")

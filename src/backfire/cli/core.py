@@ -98,7 +98,7 @@ def _campaign_of(store: Store, name: str) -> Campaign:
     campaign = store.campaign(name)
     if campaign is None:
         known = ", ".join(c.name for c in store.campaigns()) or "none yet"
-        raise _fail(f"No campaign named {name!r} in {settings.DB.resolve(None)} (known: {known}). "
+        raise _fail(f"No campaign named {name!r} in {store.where()} (known: {known}). "
                     "Ingest posts with `backfire ingest FILE --campaign NAME` first.")
     return campaign
 
@@ -368,7 +368,7 @@ def _serve(db: str, host: str | None, port: int | None, path: str = "/", allowed
     h, p = settings.HOST.resolve(host), int(settings.PORT.resolve(port))
     with open_store(db) as store:
         if not store.users():
-            err.print(f"No dashboard account yet: create one with `backfire users add NAME --role admin --db {db}`, "
+            err.print(f"No dashboard account yet: create one with `backfire users add NAME --role admin --db {settings.DB.shown(db)}`, "
                       "then log in.", highlight=False)
         elif not has_admin(store):
             err.print("No admin account: the dashboard can only listen on loopback.", highlight=False)

@@ -1,7 +1,8 @@
 """The store interface: the one place posts, verdicts, alarms, cursors and labels are kept.
 
-SQLite (`store.sqlite.SQLiteStore`) implements it for the embedded default; a PostgreSQL store will
-implement the same methods for scale-out. Only `store/` speaks SQL.
+SQLite (`store.sqlite.SQLiteStore`) implements it for the embedded default, PostgreSQL
+(`store.pg.PostgresStore`) for scale-out; tests/test_store_conformance*.py hold both to the same behaviour.
+Only `store/` speaks SQL.
 """
 
 from __future__ import annotations
@@ -281,6 +282,10 @@ class Store(ABC):
     def posts_by_key(self, campaign: str, keys: list[str]) -> dict[str, tuple[Post, Verdict | None, bool]]: ...
 
     # -- lifecycle -------------------------------------------------------------------------------
+    def where(self) -> str:
+        """Where the store is, as it may be printed: a file's path, or a URL with its password redacted."""
+        return repr(self)
+
     @abstractmethod
     def close(self) -> None: ...
 

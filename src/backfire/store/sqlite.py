@@ -78,6 +78,9 @@ class SQLiteStore(CurationSQL, AggregateSQL, Store):
     def __repr__(self) -> str:
         return f"SQLiteStore(path={self.path!r})"
 
+    def where(self) -> str:
+        return self.path
+
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as its path: another process (a Ray worker) opens its own connection to the file."""
         return (type(self), (self.path,))

@@ -46,7 +46,10 @@ class PostgresStore(CurationPG, AggregatePG, Store):
             upgrade_postgres(url)
 
     def __repr__(self) -> str:
-        return f"PostgresStore(url={redact_url(self.url)!r})"
+        return f"PostgresStore(url={self.where()!r})"
+
+    def where(self) -> str:
+        return redact_url(self.url)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as its URL: another process (a Ray worker) opens its own connection."""
