@@ -164,3 +164,8 @@ ALLOWED_HOSTS = declare("allowed_hosts", "", "Dashboard: Host header names accep
 SECURE_COOKIES = declare("secure_cookies", True, "Dashboard: mark the session cookie Secure (browsers then send it "
                          "over HTTPS and to localhost only).")
 SESSION_HOURS = declare("session_hours", 12.0, "Dashboard: how long a login lasts.")
+ENGINE = declare("engine", "in-process", "Where ingest, classify and analyze run: in-process (one process) or ray "
+                 "(Ray, installed with `pip install 'backfire[scale]'`).")
+RAY_ADDRESS = declare("ray_address", "", "--engine ray: the Ray cluster to join (ray://host:10001, host:6379 or auto); "
+                      "empty starts a local Ray on this machine for the run and stops it after.")
+WORKERS = declare("workers", 0, "--engine ray: classifier actors and parallel file readers (0: one per CPU Ray has).")

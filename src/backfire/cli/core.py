@@ -20,8 +20,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from backfire import settings
 from backfire.cli.app import app
 from backfire.cli.common import alarm_hooks, err, finish_alerts, make_detector, print_alarm
+from backfire.cli.engine import ingest_on, ray_options
 from backfire.explain.export import export_row, write_export
-from backfire.ingest import default_paths, empty_folders, ingest
+from backfire.ingest import default_paths, empty_folders
 from backfire.model import Campaign, Quarantined
 from backfire.sources import SourceError
 from backfire.store import Store, open_store
@@ -115,8 +116,13 @@ def ingest_cmd(
         "--include-private", help="Also store Mastodon statuses that are not public or unlisted, and those of "
         "accounts that opted out (#nobot, #nosearch, noindex); by default they are skipped and counted.")] = False,
     db: str | None = settings.DB.option(),
+    engine: str | None = settings.ENGINE.option(),
+    address: str | None = settings.RAY_ADDRESS.option("--address"),
+    workers: int | None = settings.WORKERS.option(min=0),
 ) -> None:
-    """Store the posts of archive files in a campaign (idempotent, resumable, bad lines quarantined)."""
+    """Store the posts of archive files in a campaign (idempotent, resumable, bad lines quarantined); with
+    --engine ray the files are read in parallel on Ray."""
+    ray = ray_options(engine, address, workers)
     try:
         paths = default_paths(files)
     except FileNotFoundError as exc:
@@ -134,8 +140,8 @@ def ingest_cmd(
             }))
         with _progress() as bar:
             task = bar.add_task("Ingesting", total=None)
-            report = ingest(store, paths, campaign, fmt, progress=lambda n: bar.update(task, completed=n),
-                            private=include_private)
+            report = ingest_on(store, paths, campaign, fmt, lambda n: bar.update(task, completed=n),
+                               include_private, ray)
     for item in report.problems[:10]:
         _warn_bad(item)
     err.print(report.summary(), highlight=False)
@@ -170,19 +176,32 @@ def classify_cmd(
     intent: IntentOpt = "",
     fmt: FormatOpt = None,
     model: str | None = settings.MODEL.option(),
+    engine: str | None = settings.ENGINE.option(),
+    address: str | None = settings.RAY_ADDRESS.option("--address"),
+    workers: int | None = settings.WORKERS.option(min=0),
 ) -> None:
-    """Write one JSON line per post of FILE, in input order: stance, p_hostile, sarcasm, sentiment..."""
+    """Write one JSON line per post of FILE, in input order: stance, p_hostile, sarcasm, sentiment...
+    (with --engine ray the distinct texts are classified by a pool of Ray actors)."""
     from backfire.jobs import classify_file
     from backfire.understand import get_classifier
 
     _one_file(file, "classify")
+    ray = ray_options(engine, address, workers)
     campaign = Campaign.for_tag(tag, owner, intent) if (tag or owner or intent) else None
-    classifier = get_classifier(settings.MODEL.resolve(model))
+    classifier = get_classifier(settings.MODEL.resolve(model)) if ray is None else None  # Ray: loaded by its actors
     try:
         with _output(output) as out, _progress() as bar:
             task = bar.add_task("Classifying", total=None)
-            report = classify_file(file, out, classifier, campaign, fmt, on_bad=_warn_bad,
-                                   progress=lambda n: bar.update(task, completed=n))
+            if classifier is not None:
+                report = classify_file(file, out, classifier, campaign, fmt, on_bad=_warn_bad,
+                                       progress=lambda n: bar.update(task, completed=n))
+            else:
+                from backfire.scale import Engine, run_classify
+
+                assert ray is not None
+                report = run_classify(file, out, settings.MODEL.resolve(model), campaign, Engine.RAY, ray.workers,
+                                      ray.address, fmt, on_bad=_warn_bad,
+                                      progress=lambda n: bar.update(task, completed=n)).report
     except SourceError as exc:
         raise _fail(str(exc)) from exc
     except ModuleNotFoundError as exc:

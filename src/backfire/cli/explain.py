@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,9 +11,13 @@ from backfire import settings
 from backfire.cli.app import app
 from backfire.cli.common import alarm_hooks, err, finish_alerts, make_detector
 from backfire.cli.core import _campaign_of, _fail, _open, _progress
+from backfire.cli.engine import ray_options
 from backfire.cli.live import parse_since
 from backfire.model import Campaign
 from backfire.store import Store
+
+if TYPE_CHECKING:
+    from backfire.scale import RayOptions
 
 SinceOpt = Annotated[str | None, typer.Option("--since", help="Explain from this time (ISO, or 2h/1d ago).")]
 UntilOpt = Annotated[str | None, typer.Option("--until", help="Explain up to this time (ISO, or 2h/1d ago).")]
@@ -35,12 +39,17 @@ def analyze_cmd(
     false_alarms: float | None = settings.FALSE_ALARMS.option(),
     design_effect: float | None = settings.DESIGN_EFFECT.option(),
     alert_wait: float | None = settings.ALERT_WAIT.option(),
+    engine: str | None = settings.ENGINE.option(),
+    address: str | None = settings.RAY_ADDRESS.option("--address"),
+    workers: int | None = settings.WORKERS.option(min=0),
 ) -> None:
     """Classify and watch a stored campaign (verdicts and alarms stored), then explain it: cascade,
-    triggers, amplifiers, narratives, what changed at the onset."""
+    triggers, amplifiers, narratives, what changed at the onset. With --engine ray the texts are classified
+    by a pool of Ray actors and the campaign watched in a Ray task."""
     from backfire.explain.analysis import explain_campaign
     from backfire.explain.text import describe
 
+    ray = ray_options(engine, address, workers)
     try:
         start, end = parse_since(since), parse_since(until)
     except ValueError as exc:
@@ -49,7 +58,7 @@ def analyze_cmd(
         camp = _campaign_of(store, campaign)
         if reclassify or store.count_verdicts(campaign) < store.count_posts(campaign):
             _classify_and_watch(store, camp, model, detector, (webhook_url, slack_webhook, smtp_url),
-                                false_alarms, design_effect)
+                                false_alarms, design_effect, ray, str(settings.DB.resolve(db)))
         err.print("Explaining the campaign...", highlight=False)
         data = explain_campaign(store, camp, start, end, embed=_embedder(model))
         if start is None and end is None:  # the dashboard shows the whole campaign's explanation
@@ -66,13 +75,23 @@ def analyze_cmd(
 
 def _classify_and_watch(store: Store, camp: Campaign, model: str | None, detector: str | None,
                         channels: tuple[str | None, str | None, str | None], false_alarms: float | None,
-                        design_effect: float | None) -> None:
+                        design_effect: float | None, ray: RayOptions | None = None, location: str = "") -> None:
     from backfire.pipeline import analyze_campaign
     from backfire.understand import get_classifier
 
-    classifier = get_classifier(settings.MODEL.resolve(model))
     det = make_detector(camp, detector, false_alarms, design_effect)
     tag = camp.tags[0] if camp.tags else camp.name
+    if ray is not None:
+        from backfire.scale import Engine, run_analyze
+
+        err.print(f"Classifying and watching {camp.name} on Ray...", highlight=False)
+        run = run_analyze(location, [camp], [det], settings.MODEL.resolve(model), Engine.RAY, ray.workers,
+                          ray.address, on_alarm=alarm_hooks(tag, *channels))
+        s = run.results[0].summary
+        err.print(f"Analysed {s['posts']:,} posts of {camp.name}: {s['stances']}; {s['alarms']} alarm(s) "
+                  f"({run.timing.line()})", highlight=False)
+        return
+    classifier = get_classifier(settings.MODEL.resolve(model))
     with _progress() as bar:
         task = bar.add_task("Classifying and watching", total=store.count_posts(camp.name))
         pipeline = analyze_campaign(store, camp, classifier, det, on_alarm=alarm_hooks(tag, *channels),

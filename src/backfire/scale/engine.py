@@ -92,8 +92,8 @@ def ray_session(options: RayOptions) -> Iterator[ModuleType]:
 
 
 def _quiet_ray_data(ray: ModuleType) -> None:
-    """Keep Ray Data's progress bars and per-dataset log lines off stderr (our CLI prints its own)."""
+    """Keep Ray Data's progress bars, log lines and warnings off stderr (our CLI prints its own)."""
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = False
     ctx.print_on_execution_start = False
-    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    logging.getLogger("ray.data").setLevel(logging.ERROR)

@@ -72,7 +72,7 @@ def classify_calls(ray: ModuleType, calls: Sequence[Call], model: str, workers: 
     ds = ray.data.from_items(rows, override_num_blocks=min(len(rows), 8 * workers))
     out = ds.map_batches(
         ClassifyActor, batch_size=1, batch_format="pyarrow", num_cpus=1,
-        compute=ray.data.ActorPoolStrategy(size=workers),
+        compute=ray.data.ActorPoolStrategy(size=min(workers, len(rows))),
         fn_constructor_kwargs={"model": model, "threads": threads_per_worker(workers), "store": store},
     )
     results: list[list[Verdict] | None] = [None] * len(calls)

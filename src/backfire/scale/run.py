@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -57,8 +57,8 @@ class ClassifyRun:
 
 @dataclass
 class AnalyzeRun:
-    results: list[CampaignResult] = field(default_factory=list)
-    timing: Timing | None = None
+    results: list[CampaignResult]
+    timing: Timing
 
 
 def _engine(engine: Engine | str) -> Engine:
