@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench clean browser
+.PHONY: setup demo test lint bench clean browser postgres
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -23,7 +23,12 @@ demo: setup
 browser:
 	scripts/browser-deps
 
-test: setup browser
+# The PostgreSQL store's tests run a throwaway server from Debian's postgresql package (installed here when
+# missing); the tests start it on loopback and stop it. Without it they fail, unless BACKFIRE_NO_PG=1.
+postgres:
+	scripts/postgres install || [ "$${BACKFIRE_NO_PG:-}" = 1 ]
+
+test: setup browser postgres
 	$(BIN)/python -m pytest -q
 
 lint: setup
