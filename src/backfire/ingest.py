@@ -13,8 +13,10 @@ them), and texts cut short with no full text, and files without times, are count
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -143,32 +145,59 @@ def _ingest_file(
         report.resumed += skipped
         report.read += skipped
     consumed, posts_read, undated = done, 0, 0
-    while batch := list(islice(records, batch_size)):
+    while True:
+        with gc_paused():
+            batch = list(islice(records, batch_size))
+            if not batch:
+                break
+            posts_read, undated = _store_batch(store, batch, campaign, (cursor, str(consumed + len(batch))),
+                                               report, posts_read, undated)
         consumed += len(batch)
-        posts = [r for r in batch if isinstance(r, Post)]
-        bad = [r for r in batch if isinstance(r, Quarantined)]
-        deletions = [r for r in batch if isinstance(r, Deletion)]
-        report.skipped.update(r.reason for r in batch if isinstance(r, Skipped))
-        report.truncated += sum(p.truncated for p in posts)
-        posts_read, undated = posts_read + len(posts), undated + sum(p.undated for p in posts)
-        if bad:
-            store.add_quarantined(bad, campaign)
-            report.quarantined += len(bad)
-            report.problems.extend(bad[: max(0, 100 - len(report.problems))])
-        result = store.add_posts(posts, campaign, cursor=(cursor, str(consumed)))
-        if deletions:  # after the batch's posts: a post and its deletion in one batch end deleted
-            report.deletions += len(deletions)
-            report.deleted += store.mark_deleted(deletions, cursor=(cursor, str(consumed)))
-        report.added += result.added
-        report.duplicates += result.duplicates
-        report.edited += result.edited
-        report.read += len(batch)
         if progress is not None:
             progress(report.read)
     if consumed == 0:
         report.empty_files.append(str(path))
     if posts_read and undated == posts_read:
         report.undated_files.append(str(path))
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while one batch is read and stored. A batch's records, posts and
+    rows live until it is written, so the collector would scan them (and everything older) again and
+    again, finding nothing: reference counting frees them. Cycles made meanwhile are collected later."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _store_batch(store: Store, batch: list[Record], campaign: str, cursor: tuple[str, str],
+                 report: IngestReport, posts_read: int, undated: int) -> tuple[int, int]:
+    """Store one batch with the file's cursor, count what happened in `report`; return the running
+    counts of posts read and undated posts."""
+    posts = [r for r in batch if isinstance(r, Post)]
+    bad = [r for r in batch if isinstance(r, Quarantined)]
+    deletions = [r for r in batch if isinstance(r, Deletion)]
+    report.skipped.update(r.reason for r in batch if isinstance(r, Skipped))
+    report.truncated += sum(p.truncated for p in posts)
+    posts_read, undated = posts_read + len(posts), undated + sum(p.undated for p in posts)
+    if bad:
+        store.add_quarantined(bad, campaign)
+        report.quarantined += len(bad)
+        report.problems.extend(bad[: max(0, 100 - len(report.problems))])
+    result = store.add_posts(posts, campaign, cursor=cursor)
+    if deletions:  # after the batch's posts: a post and its deletion in one batch end deleted
+        report.deletions += len(deletions)
+        report.deleted += store.mark_deleted(deletions, cursor=cursor)
+    report.added += result.added
+    report.duplicates += result.duplicates
+    report.edited += result.edited
+    report.read += len(batch)
+    return posts_read, undated
 
 
 def empty_folders(paths: Iterable[str]) -> list[str]:

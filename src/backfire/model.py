@@ -17,7 +17,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation, field_validator
 
 Stance = Literal["support", "neutral", "hostile"]
 SentimentLabel = Literal["negative", "neutral", "positive"]
@@ -30,6 +30,62 @@ def as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+class RawRecord(dict[str, Any]):
+    """A raw record as parsed, with `text`, the JSON it was parsed from exactly as read (a JSON Lines line,
+    a JSON array element), so that the store keeps that text instead of serialising the dict again.
+
+    Changing the record's top-level keys forgets the text (`text` becomes None); nested values must not
+    be changed in place (a changed record is a new dict).
+
+    >>> r = RawRecord({"id": 1}, '{"id": 1}')
+    >>> r.text, r == {"id": 1}
+    ('{"id": 1}', True)
+    >>> r["id"] = 2
+    >>> r.text is None
+    True
+    """
+
+    __slots__ = ("text",)
+    text: str | None
+
+    def __init__(self, value: dict[str, Any], text: str | None = None) -> None:
+        super().__init__(value)
+        self.text = text
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.text = None
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self.text = None
+        super().__delitem__(key)
+
+    def __ior__(self, other: Any) -> RawRecord:  # type: ignore[override,misc]
+        self.text = None
+        return super().__ior__(other)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self.text = None
+        super().update(*args, **kwargs)
+
+    def pop(self, *args: Any) -> Any:
+        self.text = None
+        return super().pop(*args)
+
+    def popitem(self) -> tuple[str, Any]:
+        self.text = None
+        return super().popitem()
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self.text = None
+        return super().setdefault(key, default)
+
+    def clear(self) -> None:
+        self.text = None
+        super().clear()
 
 
 class Author(BaseModel):
@@ -72,6 +128,8 @@ class Post(BaseModel):
     status's instance-local id, the other versions of an edited tweet): the store resolves a reference
     to an alias to `id`. `truncated` marks a text the record cut short with no full text to read;
     `undated` a post whose record gave no time (`created_at` then only keeps the file order).
+
+    `raw` is kept as given, not validated or copied (a `RawRecord` keeps the text it was read from).
     """
 
     id: str
@@ -91,7 +149,7 @@ class Post(BaseModel):
     aliases: list[str] = Field(default_factory=list)
     truncated: bool = False
     undated: bool = False
-    raw: dict[str, Any] | None = Field(default=None, repr=False)
+    raw: SkipValidation[dict[str, Any] | None] = Field(default=None, repr=False)
     embedded: list[Post] = Field(default_factory=list, repr=False)
 
     @field_validator("created_at")

@@ -1,7 +1,10 @@
 """Low-level reading: compressed files, bounded lines, and the layout of a file (JSONL, JSON array,
 concatenated pretty-printed JSON, CSV).
 
-Nothing here knows about formats; it hands dicts (or `Bad` entries) to the reader.
+Nothing here knows about formats; it hands dicts (or `Bad` entries) to the reader. A JSON Lines line is
+parsed by orjson; a line orjson refuses is parsed again by the standard library, which says why it is
+bad (or reads what only it accepts: NaN, a byte-order mark, numbers beyond 64 bits). A line orjson
+reads becomes a `RawRecord` that keeps the line's text, which the store keeps as the raw record.
 """
 
 from __future__ import annotations
@@ -13,6 +16,10 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Literal, NamedTuple
+
+import orjson
+
+from backfire.model import RawRecord
 
 Layout = Literal["empty", "jsonl", "array", "concat", "csv"]
 
@@ -120,11 +127,20 @@ def parse_json_line(number: int, text: str) -> dict[str, Any] | Bad:
 
 def json_lines(stream: IO[bytes], max_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[tuple[int, Any] | Bad]:
     """`(line number, dict)` for every non-blank line of a JSON Lines stream, `Bad` for the others."""
+    loads, error = orjson.loads, orjson.JSONDecodeError
     for item in iter_lines(stream, max_bytes):
         if isinstance(item, Bad):
             yield item
             continue
         number, chunk = item
+        try:
+            fast = loads(chunk)
+        except error:
+            pass  # the standard library below says why, or reads what orjson does not
+        else:
+            if type(fast) is dict:
+                yield number, RawRecord(fast, chunk.decode("utf-8").strip())
+                continue
         text = decode_line(number, chunk)
         if isinstance(text, Bad):
             yield text

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
+from backfire.model import RawRecord
 from backfire.sources._io import READ_ERRORS, Bad, snippet
 
 CHUNK = 1 << 20
@@ -72,11 +73,14 @@ class _Buffer:
             i = self.pos + offset
 
     def value(self, max_chars: int) -> Any:
-        """Decode the value at the cursor, reading more until it is complete (or too large)."""
+        """Decode the value at the cursor, reading more until it is complete (or too large). An object
+        comes as a `RawRecord` keeping its text as read."""
         while True:
             try:
                 value, end = _DECODER.raw_decode(self.text, self.pos)
                 if end < len(self.text) or self.eof:
+                    if type(value) is dict:
+                        value = RawRecord(value, self.text[self.pos: end])
                     self.pos = end
                     return value
             except json.JSONDecodeError:

@@ -15,15 +15,32 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from backfire.model import Deletion, Post
+from backfire.model import Deletion, Post, RawRecord
 
 REFS = ("reply_to", "quote_of", "repost_of")
 CHUNK = 500  # keys per IN (...) query, well under SQLite's parameter limit
 
 
 def ts(value: datetime) -> str:
-    """Fixed-width UTC text that sorts in time order."""
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Fixed-width UTC text that sorts in time order (the fields as they are: `value` is UTC or naive).
+
+    >>> ts(datetime(2014, 4, 22, 18, 2, 11, tzinfo=UTC))
+    '2014-04-22T18:02:11.000000Z'
+    """
+    if value.year < 1000:  # strftime's year is not zero-padded there; kept as it always was
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.isoformat(timespec="microseconds")[:26] + "Z"
+
+
+def raw_text(post: Post) -> str | None:
+    """The raw record as JSON text: the text it was read from when the reader kept it (`RawRecord`),
+    else the record serialised."""
+    raw = post.raw
+    if raw is None:
+        return None
+    if type(raw) is RawRecord and raw.text is not None:
+        return raw.text
+    return json.dumps(raw, ensure_ascii=False)
 
 
 def version_of(post: Post) -> str:
@@ -31,9 +48,12 @@ def version_of(post: Post) -> str:
     return ts(post.edited_at) if post.edited_at is not None else ""
 
 
+_NOT_IN_DATA = {"raw", "embedded"}
+
+
 def post_row(post: Post) -> tuple[Any, ...]:
-    data = post.model_dump_json(exclude={"raw", "embedded"})
-    raw = json.dumps(post.raw, ensure_ascii=False) if post.raw is not None else None
+    data = post.model_dump_json(exclude=_NOT_IN_DATA)
+    raw = raw_text(post)
     return (
         post.key, post.platform, post.id, post.author.handle, ts(post.created_at), post.text,
         post.repost_of, post.reply_to, post.quote_of, data, raw, version_of(post), None,
