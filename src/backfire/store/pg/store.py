@@ -76,7 +76,7 @@ class PostgresStore(CurationPG, AggregatePG, Store):
             result = _write.write_batch(c, items, campaign)
             if cursor is not None:
                 self._set_cursor(*cursor)
-        self._grew(("campaign_posts", "posts"), len(items))
+        self._grew(("campaign_posts", "posts"), result.added)
         return AddResult(added=result.added, duplicates=result.duplicates, edited=result.edited)
 
     def mark_deleted(self, deletions: Iterable[Deletion], cursor: tuple[str, str] | None = None) -> int:
