@@ -4,11 +4,9 @@ exactly the posts it would get watched alone, its own alarm, its own cursor, and
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,46 +23,26 @@ from backfire.live import (
     pipeline_lane,
 )
 from backfire.live.base import WatchStats
-from backfire.live.replay import JetstreamReplay, JetstreamScript, ListLog, MastodonFake, mastodon_status, read_jsonl
+from backfire.live.replay import JetstreamReplay, JetstreamScript, ListLog, MastodonFake, mastodon_status
+from backfire.live.replay.campaigns import campaign_streams
 from backfire.model import Campaign, Post
-from backfire.simulate import write_simulation
 from backfire.store import Store, open_store
 from backfire.understand import get_classifier
 
 pytestmark = pytest.mark.timeout(120)
 
-START = datetime(2024, 5, 14, 13, tzinfo=UTC)
 #: the hijacked campaign, the calm one, and one following both tags
 CAMPAIGNS = {"nypd": ["myNYPD"], "sky": ["SkyLuxury"], "both": ["myNYPD", "skyluxury"]}
 BOTH = 12  # hand-made posts carrying both tags
 
 
-def events(tmp: Path) -> list[dict[str, Any]]:
-    """A #myNYPD hijack and a calm #SkyLuxury stream over the same four hours, as one Jetstream log,
-    with a few posts that carry both tags."""
-    write_simulation("mynypd", 2014, tmp / "nypd.jsonl", "jetstream", hours=4, start=START)
-    write_simulation("steady-critics", 1, tmp / "sky.jsonl", "jetstream", hours=4, start=START, profile="airline")
-    nypd = read_jsonl(tmp / "nypd.jsonl")
-    # the two simulations number their posts alike: give the second its own record keys
-    sky_text = (tmp / "sky.jsonl").read_text(encoding="utf-8").replace('"456', '"457').replace("/456", "/457")
-    sky = [json.loads(line) for line in sky_text.splitlines() if line.strip()]
-    both = [_both_tags(i) for i in range(BOTH)]
-    return sorted(nypd + sky + both, key=lambda e: e["time_us"])
-
-
-def _both_tags(i: int) -> dict[str, Any]:
-    time_us = int(START.timestamp() * 1_000_000) + (i + 1) * 900_000_000 + 1
-    return {"did": f"did:plc:both{i:03d}", "time_us": time_us, "kind": "commit", "commit": {
-        "rev": f"3zz{i:06d}", "operation": "create", "collection": "app.bsky.feed.post", "rkey": f"3zzboth{i:06d}",
-        "record": {"$type": "app.bsky.feed.post", "text": f"Flying to see #myNYPD at work #SkyLuxury ({i})",
-                   "createdAt": datetime.fromtimestamp(time_us / 1e6, tz=UTC).isoformat().replace("+00:00", "Z"),
-                   "langs": ["en"]},
-        "cid": f"bafyboth{i:06d}"}}
-
-
 @pytest.fixture(scope="module")
 def log(tmp_path_factory: pytest.TempPathFactory) -> ListLog:
-    return ListLog(events(tmp_path_factory.mktemp("many-log")))
+    # a #myNYPD hijack and a calm #SkyLuxury stream over the same four hours, and posts carrying both tags
+    log, tags = campaign_streams(tmp_path_factory.mktemp("many-log"), [("mynypd", 2014, None),
+                                 ("steady-critics", 1, "airline")], hours=4, shared=BOTH)
+    assert tags == ["myNYPD", "SkyLuxury"]
+    return log
 
 
 def stored_once(store: Store) -> int:

@@ -32,7 +32,7 @@ class SourceName(StrEnum):
     mastodon = "mastodon"
 
 
-class _Status:
+class Status:
     """Shows the watcher's state on stderr: a spinner on a terminal, state changes as lines always."""
 
     def __init__(self, console: Console) -> None:
@@ -52,8 +52,11 @@ class _Status:
 @app.command("watch")
 def watch_cmd(
     source: Annotated[SourceName, typer.Option("--source", help="Where to watch: jetstream or mastodon.")],
-    tag: Annotated[list[str], typer.Option("--tag", help="A hashtag to watch (repeat for several).")],
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="A hashtag to watch (repeat for several).")] = None,
     campaign: Annotated[str | None, typer.Option("--campaign", help="Campaign name (default: first tag).")] = None,
+    campaigns_file: Annotated[Path | None, typer.Option(
+        "--campaigns", help="Watch every campaign this TOML or JSON file lists, over one connection "
+        "(instead of --tag/--campaign/--owner).")] = None,
     url: Annotated[str | None, typer.Option(
         "--url", help=f"Jetstream websocket URL (default {JETSTREAM_URL}) or the Mastodon instance URL.")] = None,
     token: Annotated[str | None, typer.Option(
@@ -80,7 +83,24 @@ def watch_cmd(
     smtp_url: str | None = settings.SMTP_URL.option(),
     alert_wait: float | None = settings.ALERT_WAIT.option(),
 ) -> None:
-    """Watch a campaign's tags live, committing posts with the stream cursor; Ctrl-C stops cleanly."""
+    """Watch a campaign's tags live (or many campaigns' with --campaigns), committing posts with the stream
+    cursor; Ctrl-C stops cleanly."""
+    alerts = (webhook_url, slack_webhook, smtp_url)
+    options: dict[str, Any] = {"max_events": max_events, "idle_exit": idle_exit, "batch_size": batch_size,
+                               "batch_ms": batch_ms}
+    if campaigns_file is not None:
+        if tag or campaign or owner:
+            err.print("[red]Error:[/red] --campaigns lists the campaigns; leave out --tag, --campaign and --owner.")
+            raise typer.Exit(2)
+        from backfire.cli.live_many import watch_campaigns
+
+        watch_campaigns(campaigns_file, source.value, url, token, db, since, compress, zstd_dictionary,
+                        pipeline, model, detector, alerts, as_json, options)
+        finish_alerts(alert_wait)
+        return
+    if not tag:
+        err.print("[red]Error:[/red] give --tag (one campaign; repeat for several tags) or --campaigns FILE.")
+        raise typer.Exit(2)
     camp = Campaign(name=campaign or tag[0].lstrip("#"), tags=tag, owners=[owner] if owner else [])
     try:
         stream = _source(source, camp, url, token, compress, zstd_dictionary, parse_since(since))
@@ -90,11 +110,9 @@ def watch_cmd(
     with open_store(settings.DB.resolve(db)) as store:
         if store.campaign(camp.name) is None:
             store.save_campaign(camp)
-        alerts = (webhook_url, slack_webhook, smtp_url)
         known = store.campaign(camp.name) or camp
         hook = _pipeline_or_none(store, known, model, detector, alerts) if pipeline else None
-        stats = _run(stream, store, camp.name, hook, max_events=max_events, idle_exit=idle_exit,
-                     batch_size=batch_size, batch_ms=batch_ms)
+        stats = _run(stream, store, camp.name, hook, **options)
     err.print(stats.summary(), highlight=False)
     if as_json:
         typer.echo(json.dumps(stats.as_dict(), ensure_ascii=False))
@@ -131,8 +149,13 @@ def _source(name: SourceName, camp: Campaign, url: str | None, token: str | None
 
 
 def _run(stream: StreamSource, store: Store, campaign: str, hook: PostsHook | None, **options: Any) -> WatchStats:
-    status = _Status(err)
+    status = Status(err)
     watcher = Watcher(stream, store, campaign, on_posts=hook, reporter=status, backoff=Backoff(), **options)
+    return run_watcher(watcher, status)
+
+
+def run_watcher(watcher: Watcher, status: Status) -> WatchStats:
+    """Run `watcher` with a spinner on a terminal; a `WatchError` ends the command with status 2."""
     try:
         if err.is_terminal:
             with err.status("starting") as spinner:

@@ -1,6 +1,7 @@
 """The campaigns file of `backfire watch --campaigns FILE`: which campaigns one watch follows.
 
-TOML (an array of `[[campaign]]` tables) or JSON (`{"campaigns": [...]}` or a bare list). Each
+TOML (an array of `[[campaign]]` tables) or JSON (`{"campaigns": [...]}` or a bare list; a file
+named *.json). Each
 campaign has a `name`, its `tags` (a list, or one string) and optionally `owner` / `owners`,
 `intent`, and its own alert settings `webhook_url`, `slack_webhook`, `smtp_url` (otherwise the
 command's flags, environment and config file apply, as for a single campaign). Unknown keys are
@@ -54,8 +55,15 @@ def read_campaigns(path: str | Path) -> list[CampaignEntry]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CampaignsFileError(f"cannot read the campaigns file {path}: {exc}") from exc
-    kind = "json" if path.suffix.lower() == ".json" or text.lstrip()[:1] in ("{", "[") else "toml"
-    return parse_campaigns(text, kind, where=str(path))
+    suffix = path.suffix.lower()
+    if suffix in (".json", ".toml"):
+        return parse_campaigns(text, suffix[1:], where=str(path))
+    try:  # another name: TOML, or JSON when it is not TOML
+        return parse_campaigns(text, "toml", where=str(path))
+    except CampaignsFileError:
+        if text.lstrip()[:1] not in ("{", "["):
+            raise
+        return parse_campaigns(text, "json", where=str(path))
 
 
 def parse_campaigns(text: str, kind: str = "toml", where: str = "the campaigns file") -> list[CampaignEntry]:
