@@ -24,7 +24,8 @@ from backfire.store.pg._curation import CurationPG
 
 _LIVE = " AND p.deleted_at IS NULL"
 PAGE = 2000  # posts per read of `posts()`; no read stays open between pages
-ANALYZE_GROWTH = 0.2  # a bulk load that grew a table by this share (and by 1,000 rows) refreshes its statistics
+ANALYZE_GROWTH = 0.2  # a bulk load that grew a table by this share (and by ANALYZE_ROWS) refreshes its statistics
+ANALYZE_ROWS = 10_000
 
 
 def from_ts(value: str) -> datetime:
@@ -166,7 +167,7 @@ class PostgresStore(CurationPG, AggregatePG, Store):
         fifth since (autovacuum would, within a minute or so; until then a freshly loaded campaign is read
         with the plan of an empty table: a sort of all its rows for every page of `posts()`)."""
         grown = self._grown[tables[0]] = self._grown.get(tables[0], 0) + rows
-        if grown < 1000:
+        if grown < ANALYZE_ROWS:
             return
         known = self._c.scalar("SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)", (tables[0],))
         if grown >= ANALYZE_GROWTH * max(float(known or 0), 0.0):
