@@ -76,7 +76,9 @@ def ray_session(options: RayOptions) -> Iterator[ModuleType]:
     temp: str | None = None
     kwargs: dict[str, object] = {"include_dashboard": False, "configure_logging": False, "log_to_driver": False,
                                  "logging_level": logging.WARNING}
-    if options.address:
+    if options.address and options.address.startswith("ray://"):  # Ray Client: the cluster's own settings
+        ray.init(address=options.address, logging_level=logging.WARNING)
+    elif options.address:
         ray.init(address=options.address, **kwargs)
     else:
         temp = tempfile.mkdtemp(prefix="bf-ray-", dir="/tmp" if os.path.isdir("/tmp") else None)
