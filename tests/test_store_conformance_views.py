@@ -183,3 +183,34 @@ def test_concurrent_writers_keep_every_post_in_arrival_order(store: Store) -> No
     for worker in range(4):  # each writer's posts keep its own arrival order
         mine = [i for i in ids if i // 1000 == worker]
         assert mine == sorted(mine)
+
+
+def test_writers_of_the_same_posts_at_once_never_deadlock(store: Store) -> None:
+    """Overlapping batches in different orders (an original retweeted in several files) from several
+    connections: each post is stored once and every writer finishes."""
+    import random
+
+    location, errors, results = _location(store), [], []
+    originals = [make_post(i, author="orig") for i in range(200)]
+
+    def write(worker: int) -> None:
+        rng = random.Random(worker)
+        try:
+            with open_store(location) as mine:
+                for batch in range(4):
+                    part = rng.sample(originals, 80)
+                    retweets = [make_post(10_000 + worker * 1000 + batch * 100 + n, repost_of=o.id)
+                                .model_copy(update={"embedded": [o]}) for n, o in enumerate(part[:20])]
+                    results.append(mine.add_posts(part[20:] + retweets, "c"))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(results) == 16
+    assert store.count_posts("c", direct_only=True) == len({p.key for p in store.posts("c", direct_only=True)})
+    assert sum(r.added for r in results) == store.count_posts("c", direct_only=True)
+    assert store.count_posts() == len({p.key for p in store.posts("c")})

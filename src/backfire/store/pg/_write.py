@@ -39,7 +39,10 @@ def _lookup(c: Conn, sql: str, keys: Iterable[str]) -> dict[str, Any]:
 
 def write_batch(c: Conn, items: list[tuple[Post, bool]], campaign: str) -> BatchResult:
     """Store `items` (post, direct) and link them to `campaign`, inside the caller's transaction."""
-    aliases = [(_alias_key(p, a), p.key) for p, _ in items for a in p.aliases if a != p.id]
+    # Rows are written in key order, so two writers loading overlapping posts lock them in the same order
+    # (in any other order each could wait for the other: a deadlock).
+    aliases = sorted(dict.fromkeys((_alias_key(p, a), p.key) for p, _ in items for a in p.aliases if a != p.id),
+                     key=lambda row: row[0])  # stable: of two posts claiming one alias the first wins, as in SQLite
     c.many("INSERT INTO aliases VALUES (%s, %s) ON CONFLICT DO NOTHING", aliases)
     refs = alias_refs(items)
     if refs:
@@ -50,17 +53,18 @@ def write_batch(c: Conn, items: list[tuple[Post, bool]], campaign: str) -> Batch
     if earlier:  # the version stored so far joins the history
         c.run("INSERT INTO post_versions SELECT key, version, data, raw FROM posts WHERE key = ANY(%s) "
               "ON CONFLICT DO NOTHING", (earlier,))
-    new = [post_row(p) for k, p in latest.items() if k not in stored]
+    new = [post_row(p) for k, p in sorted(latest.items()) if k not in stored]
     if new:
         c.stage("in_posts", _POSTS_STAGE, POST_COLUMNS.split(", "), new)
-        c.run(f"INSERT INTO posts ({POST_COLUMNS}) SELECT {POST_COLUMNS} FROM in_posts ON CONFLICT DO NOTHING")
-    for post in (p for k, p in latest.items() if k in stored):  # later versions replace stored posts
+        c.run(f"INSERT INTO posts ({POST_COLUMNS}) SELECT {POST_COLUMNS} FROM in_posts ORDER BY key "
+              "ON CONFLICT DO NOTHING")
+    for post in (p for k, p in sorted(latest.items()) if k in stored):  # later versions replace stored posts
         row = post_row(post)
         c.run("UPDATE posts SET author=%s, created_at=%s, text=%s, repost_of=%s, reply_to=%s, quote_of=%s, "
               "data=%s, raw=%s, version=%s WHERE key=%s", (*row[3:12], post.key))
         c.run("DELETE FROM verdicts WHERE key = %s", (post.key,))  # the verdict of the old text is dropped
     c.many("INSERT INTO post_versions VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
-           [(k, v, *post_row(p)[9:11]) for (k, v), p in history.items()])
+           [(k, v, *post_row(p)[9:11]) for (k, v), p in sorted(history.items(), key=lambda kv: kv[0])])
     for alias, key in aliases:
         _repoint(c, alias, key)
     if c.scalar("SELECT EXISTS (SELECT 1 FROM tombstones)"):
@@ -82,7 +86,7 @@ def _repoint(c: Conn, alias: str, key: str) -> None:
 def _apply_tombstones(c: Conn, posts: list[Post]) -> None:
     refs = {p.key: [p.key, *(_alias_key(p, a) for a in p.aliases)] for p in posts}
     found = _lookup(c, "SELECT ref, at FROM tombstones WHERE ref = ANY(%s)", (r for rs in refs.values() for r in rs))
-    marks = [(at, key) for key, rs in refs.items() for r in rs if (at := found.get(r))]
+    marks = sorted(((at, key) for key, rs in refs.items() for r in rs if (at := found.get(r))), key=lambda m: m[1])
     c.many("UPDATE posts SET deleted_at = %s WHERE key = %s AND deleted_at IS NULL", marks)
 
 
@@ -93,7 +97,7 @@ def _link(c: Conn, items: list[tuple[Post, bool]], campaign: str, result: BatchR
     rows = [(campaign, p.key, ts(p.created_at), seq, int(direct)) for seq, (p, direct) in zip(seqs, items, strict=True)]
     c.stage("in_links", _LINKS_STAGE, _LINK_COLUMNS, rows)
     insert = ("INSERT INTO campaign_posts (campaign, key, created_at, seq, direct) "
-              "SELECT campaign, key, created_at, seq, direct FROM in_links WHERE direct = %s ORDER BY seq "
+              "SELECT campaign, key, created_at, seq, direct FROM in_links WHERE direct = %s ORDER BY campaign, key "
               "ON CONFLICT DO NOTHING")
     added = c.run(insert, (1,))
     # an original first seen embedded and now seen directly becomes direct

@@ -3,7 +3,7 @@
 Creates only what is missing, so it also brings a SQLite file of schema 1 to 4 (after `store/_migrate.py`
 added the columns those lack) up to date in place. SQLite gains its FTS5 search index; PostgreSQL its
 full-text index, insertion-order columns (SQLite's rowid), the arrival sequence of campaign posts, and the
-change counter `data_version` reads (bumped once per writing transaction by a statement trigger).
+change counter `data_version` sums (bumped once per writing transaction by a statement trigger).
 
 Revision ID: 0001
 Revises:
@@ -37,9 +37,6 @@ BEGIN
 END""",
 ]
 
-SLOTS = 16  # rows of the change counter: writers of different sessions rarely wait on one another
-
-
 def _postgres(bind: Connection) -> None:
     schema = bind.execute(text("SELECT current_schema()")).scalar_one()
     q = f'"{schema}"'
@@ -48,12 +45,15 @@ def _postgres(bind: Connection) -> None:
     op.execute("CREATE SEQUENCE IF NOT EXISTS campaign_seq")
     op.execute("CREATE INDEX IF NOT EXISTS posts_search ON posts "
                "USING gin (to_tsvector('simple'::regconfig, text || ' ' || author))")
+    # One row per server process that wrote (its pid): concurrent sessions never share a row, so counting
+    # a commit never makes one writer wait for another's (a shared counter row would, and could deadlock
+    # two writers that also wait on each other's posts).
     op.execute("CREATE TABLE IF NOT EXISTS changes (slot INTEGER PRIMARY KEY, n BIGINT NOT NULL DEFAULT 0)")
-    op.execute(f"INSERT INTO changes SELECT g, 0 FROM generate_series(0, {SLOTS - 1}) g ON CONFLICT DO NOTHING")
     op.execute(f"""CREATE OR REPLACE FUNCTION {q}.backfire_changed() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
     IF current_setting('backfire.changed', true) IS DISTINCT FROM txid_current()::text THEN
-        UPDATE {q}.changes SET n = n + 1 WHERE slot = mod(pg_backend_pid(), {SLOTS});
+        INSERT INTO {q}.changes AS c (slot, n) VALUES (pg_backend_pid(), 1)
+            ON CONFLICT (slot) DO UPDATE SET n = c.n + 1;
         PERFORM set_config('backfire.changed', txid_current()::text, true);
     END IF;
     RETURN NULL;
