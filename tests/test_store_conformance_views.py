@@ -136,6 +136,8 @@ def test_search(store: Store) -> None:
     assert total == 5 and [p.id for p, _ in page] == ["30", "20"]
     store.add_posts([make_post(60, "new officers later")], "c")  # posts stored after a search are found
     assert store.search_posts("c", "officers")[0] == 4
+    store.add_posts([make_post(70, "Café crème for the Brigade"), make_post(71, "un cafe noir")], "c")
+    assert store.search_posts("c", "cafe")[0] == 2 and store.search_posts("c", "CAFÉ")[0] == 2  # diacritics folded
 
 
 def test_posts_by_key(store: Store) -> None:

@@ -1,9 +1,10 @@
 """Read-only aggregates the dashboard draws from, in PostgreSQL (as `store/_aggregate.py` for SQLite).
 
 A mixin of `PostgresStore`. Counts leave deleted posts out, as `posts()` does. Search uses PostgreSQL's
-full-text search over `text || ' ' || author` with the `simple` configuration (a GIN index that
-PostgreSQL keeps current, so `index_search` has nothing to do): every word of the query is required,
-each as a phrase of its own tokens, as SQLite's FTS5 query (`_aggregate.fts_query`) does.
+full-text search over `text || ' ' || author` with the `simple` configuration and Latin diacritics
+folded (`backfire_fold`, as FTS5's `remove_diacritics`), on a GIN index that PostgreSQL keeps current (so
+`index_search` has nothing to do): every word of the query is required, each as a phrase of its own
+tokens, as SQLite's FTS5 query (`_aggregate.fts_query`) does.
 `data_version` sums the change counter every writing transaction bumps once.
 """
 
@@ -18,7 +19,7 @@ from backfire.store.pg._conn import Conn
 _FROM = ("FROM campaign_posts c JOIN posts p ON p.key = c.key "
          "LEFT JOIN verdicts v ON v.campaign = c.campaign AND v.key = c.key ")
 _LIVE = "c.campaign = %s AND p.deleted_at IS NULL"
-_DOC = "to_tsvector('simple'::regconfig, p.text || ' ' || p.author)"  # the expression posts_search indexes
+_DOC = "to_tsvector('simple'::regconfig, backfire_fold(p.text || ' ' || p.author))"  # what posts_search indexes
 
 
 def _time(value: str | None) -> datetime | None:
@@ -103,7 +104,7 @@ class AggregatePG:
         where, args = [_LIVE], [campaign]
         words = query.split()
         if words:
-            where.append(f"{_DOC} @@ (" + " && ".join(["phraseto_tsquery('simple'::regconfig, %s)"] * len(words)) + ")")
+            where.append(f"{_DOC} @@ (" + " && ".join(["phraseto_tsquery('simple'::regconfig, backfire_fold(%s))"] * len(words)) + ")")
             args += words
         if stance:
             where.append("v.stance IS NULL" if stance == "unclassified" else "v.stance = %s")

@@ -2,7 +2,7 @@
 
 Creates only what is missing, so it also brings a SQLite file of schema 1 to 4 (after `store/_migrate.py`
 added the columns those lack) up to date in place. SQLite gains its FTS5 search index; PostgreSQL its
-full-text index, insertion-order columns (SQLite's rowid), the arrival sequence of campaign posts, and the
+full-text index (diacritics folded, as FTS5 does), insertion-order columns (SQLite's rowid), the arrival sequence of campaign posts, and the
 change counter `data_version` sums (bumped once per writing transaction by a statement trigger).
 
 Revision ID: 0001
@@ -11,6 +11,8 @@ Create Date: 2026-12-07
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 from alembic import op
 from sqlalchemy import Connection, text
@@ -37,14 +39,25 @@ BEGIN
 END""",
 ]
 
+def _latin_folds() -> tuple[str, str]:
+    """Latin letters with diacritics (U+00C0 to U+024F) and their base letters, for `translate`: what
+    FTS5's `remove_diacritics 2` folds in SQLite's search."""
+    pairs = [(chr(c), d[0]) for c in range(0xC0, 0x250)
+             if len(d := unicodedata.normalize("NFKD", chr(c))) > 1 and d[0].isascii() and d[0].isalpha()]
+    return "".join(a for a, _ in pairs), "".join(b for _, b in pairs)
+
+
 def _postgres(bind: Connection) -> None:
     schema = bind.execute(text("SELECT current_schema()")).scalar_one()
     q = f'"{schema}"'
     for name in ORDERED:  # insertion order, read where SQLite reads rowid
         op.execute(f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS n BIGSERIAL")
     op.execute("CREATE SEQUENCE IF NOT EXISTS campaign_seq")
-    op.execute("CREATE INDEX IF NOT EXISTS posts_search ON posts "
-               "USING gin (to_tsvector('simple'::regconfig, text || ' ' || author))")
+    accented, plain = _latin_folds()
+    op.execute(f"CREATE OR REPLACE FUNCTION {q}.backfire_fold(value text) RETURNS text LANGUAGE sql IMMUTABLE "
+               f"STRICT PARALLEL SAFE AS $fn$ SELECT translate(value, '{accented}', '{plain}') $fn$")
+    op.execute(f"CREATE INDEX IF NOT EXISTS posts_search ON posts "
+               f"USING gin (to_tsvector('simple'::regconfig, {q}.backfire_fold(text || ' ' || author)))")
     # One row per server process that wrote (its pid): concurrent sessions never share a row, so counting
     # a commit never makes one writer wait for another's (a shared counter row would, and could deadlock
     # two writers that also wait on each other's posts).
@@ -90,3 +103,4 @@ def downgrade() -> None:
     metadata.drop_all(bind, checkfirst=True)
     if bind.dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS backfire_changed()")
+        op.execute("DROP FUNCTION IF EXISTS backfire_fold(text)")
