@@ -140,7 +140,7 @@ def test_each_campaign_alerts_on_its_own_channel_and_reports_its_own_counts(
     assert per["nypd"]["cursor"] == per["sky"]["cursor"] == str(log.event(len(log) - 1)["time_us"])
     assert hooks["nypd"].bodies and all(b["campaign"] == "nypd" for b in hooks["nypd"].bodies)
     assert hooks["sky"].bodies == []  # the calm campaign's channel heard nothing
-    assert "hijack suspected on #myNYPD" in proc.stderr
+    assert "hijack suspected on #myNYPD (campaign nypd)" in proc.stderr
     assert "campaigns        3" in proc.stderr and "nypd" in proc.stderr
     with open_store(db) as store:
         assert {c.name for c in store.campaigns()} >= set(CAMPAIGNS)

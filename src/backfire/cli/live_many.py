@@ -67,8 +67,9 @@ def _lanes(store: Store, entries: list[CampaignEntry], pipeline: bool, model: st
         own = (entry.webhook_url, entry.slack_webhook, entry.smtp_url)
         chosen = tuple(mine if mine is not None else flag for mine, flag in zip(own, alerts, strict=True))
         try:
+            named = f"{camp.tags[0]} (campaign {camp.name})"  # campaigns may share a tag: say whose alarm
             lanes.append(pipeline_lane(camp, store, classifier, make_detector(camp, detector),
-                                       on_alarm=alarm_hooks(camp.tags[0], *chosen), on_failure=_failed))
+                                       on_alarm=alarm_hooks(named, *chosen), on_failure=_failed))
         except Exception as exc:  # this campaign's detector or alert settings: collect it, say so
             err.print(f"[yellow]Collecting only for {escape(camp.name)}:[/yellow] its pipeline could not start "
                       f"({escape(str(exc))}).", highlight=False)
