@@ -96,14 +96,17 @@ def test_ray_engine_stores_and_decides_exactly_as_in_process(job: tuple[list[Pat
 
 
 def test_cli_runs_ingest_classify_and_analyze_on_ray(job: tuple[list[Path], Campaign], local_ray: Any,
-                                                     tmp_path: Path) -> None:
+                                                     tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     files, _ = job
     db = str(tmp_path / "cli.db")
     runner = CliRunner()
     ray_flags = ["--engine", "ray", "--workers", str(WORKERS)]
-    done = runner.invoke(app, ["ingest", *map(str, files), "-c", "c", "--tag", "myNYPD", "--db", db, *ray_flags])
+    monkeypatch.chdir(files[0].parent)  # paths relative to here: read by the workers, quarantined as given
+    done = runner.invoke(app, ["ingest", "a.jsonl", "b.jsonl", "-c", "c", "--tag", "myNYPD", "--db", db, *ray_flags])
     assert done.exit_code == 0, done.output
     assert "1 quarantined" in done.output
+    with open_store(db) as store:
+        assert [(q.path, q.line) for q in store.quarantined("c")] == [("b.jsonl", 6)]
     done = runner.invoke(app, ["analyze", "c", "--db", db, "--json", "--model", "baseline", *ray_flags])
     assert done.exit_code == 0, done.output
     assert "alarm(s)" in done.output

@@ -11,6 +11,7 @@ with the posts that raised them, for its alert hooks.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -78,14 +79,22 @@ def detect_campaign(store_location: str, campaign: Campaign, name: str, calls: S
 
 
 def analyze_on_ray(ray: ModuleType, store_location: str, campaigns: Sequence[Campaign],
-                   detectors: Sequence[Detector], model: str, workers: int) -> list[CampaignResult]:
-    """Classify and watch each of `campaigns` (with its own detector) on Ray; results in the same order."""
+                   detectors: Sequence[Detector], model: str, workers: int,
+                   phases: dict[str, float] | None = None) -> list[CampaignResult]:
+    """Classify and watch each of `campaigns` (with its own detector) on Ray; results in the same order.
+    `phases`, when given, receives the wall seconds of each step (plan, classify, detect) and the number
+    of distinct texts classified (texts)."""
     from backfire.scale.ray_classify import classify_calls
 
+    phases = phases if phases is not None else {}
+    start = time.perf_counter()
     plan = ray.remote(num_cpus=1)(plan_campaign)
     planned: list[list[Call]] = ray.get([plan.remote(store_location, c, model) for c in campaigns])
     units = [(i, call) for i, calls in enumerate(planned) for call in calls]
+    phases["plan"], start = time.perf_counter() - start, time.perf_counter()
+    phases["texts"] = float(sum(len(call.posts) for _, call in units))
     verdicts, names = classify_calls(ray, [call for _, call in units], model, workers, store=store_location)
+    phases["classify"], start = time.perf_counter() - start, time.perf_counter()
     per_campaign: list[list[list[Verdict]]] = [[] for _ in campaigns]
     name_of = [model] * len(campaigns)  # a campaign without a single text to classify keeps the model's name
     for (i, _), result, unit_name in zip(units, verdicts, names, strict=True):
@@ -95,4 +104,5 @@ def analyze_on_ray(ray: ModuleType, store_location: str, campaigns: Sequence[Cam
     refs = [detect.remote(store_location, c, name_of[i], planned[i], per_campaign[i], detectors[i])
             for i, c in enumerate(campaigns)]
     results: list[CampaignResult] = ray.get(refs)
+    phases["detect"] = time.perf_counter() - start
     return results

@@ -25,17 +25,23 @@ def read_file_chunks(batch: dict[str, Any]) -> Iterator[Any]:
     """Ray Data UDF: for each file of the batch, its records in chunks of `CHUNK`, pickled; a file that
     cannot be read ends with an `error` row carrying the `SourceError` message (as the driver would
     have raised it)."""
-    for index, path, fmt, private in zip(batch["index"], batch["path"], batch["fmt"], batch["private"],
-                                         strict=True):
-        yield from _file_rows(int(index), str(path), str(fmt) or None, bool(private))
+    for index, given, path, fmt, private in zip(batch["index"], batch["path"], batch["resolved"], batch["fmt"],
+                                                batch["private"], strict=True):
+        yield from _file_rows(int(index), str(given), str(path), str(fmt) or None, bool(private))
 
 
-def _file_rows(index: int, path: str, fmt: str | None, private: bool) -> Iterator[Any]:
+def _file_rows(index: int, given: str, path: str, fmt: str | None, private: bool) -> Iterator[Any]:
+    """The rows of one file, read at `path` (absolute, as the driver resolved it, whatever the worker's
+    folder); its quarantine records name it as `given`, as the in-process run does."""
     import pyarrow as pa
 
+    from backfire.model import Quarantined
     from backfire.sources import read_posts
 
     def row(records: list[Record], error: str = "") -> Any:
+        records = [r.model_copy(update={"path": given}) if isinstance(r, Quarantined) and r.path == path else r
+                   for r in records]
+        error = error.replace(path, given)
         payload = pickle.dumps(records, protocol=_PROTOCOL) if records else b""
         return pa.table({"index": pa.array([index], pa.int64()), "records": pa.array([payload], pa.binary()),
                          "error": pa.array([error], pa.string())})
@@ -74,8 +80,8 @@ class RayReader:
         ray = self._ray
         ctx = ray.data.DataContext.get_current()
         ctx.execution_options.preserve_order = True
-        items = [{"index": i, "path": p, "fmt": self.fmt or "", "private": self.private}
-                 for i, p in enumerate(self.paths)]
+        items = [{"index": i, "path": p, "resolved": str(Path(p).resolve()), "fmt": self.fmt or "",
+                  "private": self.private} for i, p in enumerate(self.paths)]
         ds = ray.data.from_items(items, override_num_blocks=len(items))
         out = ds.map_batches(read_file_chunks, batch_size=1, batch_format="numpy", num_cpus=1,
                              compute=ray.data.TaskPoolStrategy(size=min(self.workers, len(items))))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -59,6 +59,7 @@ class ClassifyRun:
 class AnalyzeRun:
     results: list[CampaignResult]
     timing: Timing
+    phases: dict[str, float] = field(default_factory=dict)  # Ray: seconds of plan, classify, detect; texts
 
 
 def _engine(engine: Engine | str) -> Engine:
@@ -142,6 +143,7 @@ def run_analyze(store_location: str | Path, campaigns: Sequence[Campaign], detec
         raise ValueError("one detector per campaign")
     start = time.perf_counter()
     location = str(store_location)
+    phases: dict[str, float] = {}
     if _engine(engine) is Engine.INPROCESS:
         results = _analyze_here(location, campaigns, detectors, model, on_alarm, progress)
         used = 1
@@ -150,13 +152,13 @@ def run_analyze(store_location: str | Path, campaigns: Sequence[Campaign], detec
 
         with ray_session(RayOptions(workers, address)) as ray:
             used = RayOptions(workers, address).worker_count(ray)
-            results = analyze_on_ray(ray, location, campaigns, detectors, model, used)
+            results = analyze_on_ray(ray, location, campaigns, detectors, model, used, phases)
         for result in results:
             for alarm, post in result.alarms:
                 for hook in on_alarm:
                     hook(alarm, post)
     posts = sum(int(r.summary.get("posts", 0)) for r in results)
-    return AnalyzeRun(results, Timing(_engine(engine).value, used, time.perf_counter() - start, posts))
+    return AnalyzeRun(results, Timing(_engine(engine).value, used, time.perf_counter() - start, posts), phases)
 
 
 def _analyze_here(location: str, campaigns: Sequence[Campaign], detectors: Sequence[Detector], model: str,
