@@ -20,6 +20,7 @@ _FROM = ("FROM campaign_posts c JOIN posts p ON p.key = c.key "
          "LEFT JOIN verdicts v ON v.campaign = c.campaign AND v.key = c.key ")
 _LIVE = "c.campaign = %s AND p.deleted_at IS NULL"
 _DOC = "to_tsvector('simple'::regconfig, backfire_fold(p.text || ' ' || p.author))"  # what posts_search indexes
+_WORD = "phraseto_tsquery('simple'::regconfig, backfire_fold(%s))"  # one word of a search, as a phrase
 
 
 def _time(value: str | None) -> datetime | None:
@@ -104,7 +105,7 @@ class AggregatePG:
         where, args = [_LIVE], [campaign]
         words = query.split()
         if words:
-            where.append(f"{_DOC} @@ (" + " && ".join(["phraseto_tsquery('simple'::regconfig, backfire_fold(%s))"] * len(words)) + ")")
+            where.append(f"{_DOC} @@ (" + " && ".join([_WORD] * len(words)) + ")")
             args += words
         if stance:
             where.append("v.stance IS NULL" if stance == "unclassified" else "v.stance = %s")

@@ -2,8 +2,9 @@
 
 Creates only what is missing, so it also brings a SQLite file of schema 1 to 4 (after `store/_migrate.py`
 added the columns those lack) up to date in place. SQLite gains its FTS5 search index; PostgreSQL its
-full-text index (diacritics folded, as FTS5 does), insertion-order columns (SQLite's rowid), the arrival sequence of campaign posts, and the
-change counter `data_version` sums (bumped once per writing transaction by a statement trigger).
+full-text index (diacritics folded, as FTS5 does), insertion-order columns (SQLite's rowid), the arrival
+sequence of campaign posts, and the change counter `data_version` sums (bumped once per writing
+transaction by a statement trigger).
 
 Revision ID: 0001
 Revises:
