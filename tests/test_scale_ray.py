@@ -171,3 +171,24 @@ def test_ray_engine_writes_a_shared_postgresql_store_as_in_process(job: tuple[li
     there = run(Engine.RAY, postgres_url)  # written by the driver (posts) and by a Ray task (verdicts, alarms)
     # (the volume detector: VADER reads this stream's sarcastic praise as support, so no share detector alarms)
     assert here["alarms"] and there == here
+
+
+def test_an_owner_given_by_handle_is_resolved_on_ray_as_in_process(local_ray: Any, tmp_path: Path) -> None:
+    """Jetstream names authors by DID: the owner's DID is found mid-stream, and the classifier calls after
+    it see the campaign with it (each recorded call keeps the campaign as it stood)."""
+    from backfire.ingest import ingest
+
+    sim, _ = write_simulation("viral-success", 2, tmp_path / "bluesky.jsonl", "jetstream", hours=1)
+    found = {}
+    for engine in (Engine.INPROCESS, Engine.RAY):
+        db = tmp_path / f"{engine.value}.db"
+        campaign = Campaign(name="c", tags=sim.campaign.tags, owners=[sim.campaign.owners[0]])
+        with open_store(db) as store:
+            ingest(store, [tmp_path / "bluesky.jsonl"], campaign)
+        run_analyze(db, [campaign], [get_detector("default", campaign=campaign)], model="baseline",
+                    engine=engine, workers=WORKERS)
+        with open_store(db) as store:
+            found[engine] = (campaign.owners, store.verdicts("c"), store.alarms("c"))
+    assert len(found[Engine.INPROCESS][0]) == 2  # the handle, and the DID a mention named
+    assert any(v.reason == "the campaign owner's own post" for v in found[Engine.INPROCESS][1].values())
+    assert found[Engine.RAY] == found[Engine.INPROCESS]

@@ -55,6 +55,7 @@ class CampaignResult:
     campaign: str
     summary: dict[str, Any]
     alarms: list[tuple[Alarm, Post]] = field(default_factory=list)
+    owners: list[str] = field(default_factory=list)  # the campaign's owners as the run resolved them
 
 
 def detect_campaign(store_location: str, campaign: Campaign, name: str, calls: Sequence[Call],
@@ -75,7 +76,7 @@ def detect_campaign(store_location: str, campaign: Campaign, name: str, calls: S
         pipeline.run(store.posts(campaign.name))
     if not replay.finished:
         raise ReplayMismatch(f"the posts of {campaign.name!r} changed while it was analysed: run it again")
-    return CampaignResult(campaign.name, pipeline.summary(), raised.alarms)
+    return CampaignResult(campaign.name, pipeline.summary(), raised.alarms, list(campaign.owners))
 
 
 def analyze_on_ray(ray: ModuleType, store_location: str, campaigns: Sequence[Campaign],

@@ -153,7 +153,9 @@ def run_analyze(store_location: str | Path, campaigns: Sequence[Campaign], detec
         with ray_session(RayOptions(workers, address)) as ray:
             used = RayOptions(workers, address).worker_count(ray)
             results = analyze_on_ray(ray, location, campaigns, detectors, model, used, phases)
-        for result in results:
+        for campaign, result in zip(campaigns, results, strict=True):
+            # the owners an account id was found for, as the in-process run leaves them on `campaign`
+            campaign.owners = [*campaign.owners, *(o for o in result.owners if o not in campaign.owners)]
             for alarm, post in result.alarms:
                 for hook in on_alarm:
                     hook(alarm, post)
@@ -173,5 +175,5 @@ def _analyze_here(location: str, campaigns: Sequence[Campaign], detectors: Seque
         for campaign, detector in zip(campaigns, detectors, strict=True):
             raised = Raised()
             pipeline = analyze_campaign(store, campaign, classifier, detector, [*on_alarm, raised.hook], progress)
-            results.append(CampaignResult(campaign.name, pipeline.summary(), raised.alarms))
+            results.append(CampaignResult(campaign.name, pipeline.summary(), raised.alarms, list(campaign.owners)))
     return results
