@@ -1,10 +1,10 @@
 """Read-only aggregates the dashboard draws from, in PostgreSQL (as `store/_aggregate.py` for SQLite).
 
 A mixin of `PostgresStore`. Counts leave deleted posts out, as `posts()` does. Search uses PostgreSQL's
-full-text search over `text || ' ' || author` with the `simple` configuration and Latin diacritics
-folded (`backfire_fold`, as FTS5's `remove_diacritics`), on a GIN index that PostgreSQL keeps current (so
-`index_search` has nothing to do): every word of the query is required, each as a phrase of its own
-tokens, as SQLite's FTS5 query (`_aggregate.fts_query`) does.
+full-text search over `text || ' ' || author` with the `simple` configuration, Latin diacritics
+folded and punctuation blanked first (`backfire_fold`: words split as FTS5 splits them), on a GIN index
+that PostgreSQL keeps current (so `index_search` has nothing to do): every word of the query is required,
+each as a phrase of its own tokens, as SQLite's FTS5 query (`_aggregate.fts_query`) does.
 `data_version` sums the change counter every writing transaction bumps once.
 """
 
