@@ -10,8 +10,9 @@
         classifier's embeddings, k by silhouette), NMI/ARI against the targets, beside k-means on TF-IDF
         given the true k
     python benchmarks/explain.py scale [--posts 100000]
-        the explanation step (narratives with the classifier's embeddings included) on a stored
-        campaign with its verdicts: seconds and peak memory of the step in a fresh process
+        the explanation step (narratives with the classifier's embeddings included, the encoder loaded
+        by the step as in `analyze`) on a stored campaign with its verdicts: seconds and peak memory of
+        the step in a fresh process
         (`--db PATH` keeps the store for later runs; `--runs N` repeats the step)
 """
 
@@ -138,7 +139,8 @@ def scale(args: argparse.Namespace) -> None:
                                  check=True, capture_output=True, text=True)
             r = json.loads(out.stdout.strip().splitlines()[-1])
             print(f"{r['posts']:,} posts stored with verdicts: explanation in {r['seconds']:.1f} s, peak RSS "
-                  f"{r['peak_mb']:.0f} MB (after imports and the encoder {r['before_mb']:.0f} MB); first trigger "
+                  f"{r['peak_mb']:.0f} MB (after imports {r['before_mb']:.0f} MB; the step loads the encoder); "
+                  "first trigger "
                   f"@{r['top']} (truth @{r['truth']}); {r['hostile']} hostile narratives [run {run + 1}]", flush=True)
 
 
@@ -167,9 +169,8 @@ def scale_step(args: argparse.Namespace) -> None:
 
     with open_store(args.db) as store:
         campaign = store.campaigns()[0]
-        embed = classifier_embedder("default")
+        embed = classifier_embedder("default")  # as `analyze` does: the encoder loads when narratives need it
         assert embed is not None
-        embed(["warm the encoder up"])
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         start = time.perf_counter()
         data = explain_campaign(store, campaign, embed=embed)

@@ -36,7 +36,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -54,12 +54,20 @@ _NOISE = re.compile(r"https?://\S+|@\w+|^rt\b", re.IGNORECASE)
 _TOKENS = r"(?u)#?\b[a-zA-Z][\w'-]+\b"
 
 
+class Seen(NamedTuple):
+    """What a narrative keeps of one post carrying a text: which post, whose, when."""
+
+    id: str
+    author: str
+    at: datetime
+
+
 @dataclass
 class Doc:
     """One distinct text and the posts that carry it."""
 
     text: str
-    posts: list[Post] = field(default_factory=list)
+    posts: list[Seen] = field(default_factory=list)
 
 
 class EmbeddingCache:
@@ -86,14 +94,33 @@ def classifier_embedder(name: str) -> Embed | None:
     """The sentence embeddings of classifier `name`, cached per text for the process; None when it has
     none (narratives then fall back to `lsa_embedder`)."""
     if name not in _EMBEDDERS:
-        from backfire.understand import get_classifier
-        from backfire.understand.classifier import DefaultClassifier
+        if name == "default":  # loaded on first use: the encoder's memory is not held while graphs are built
+            _EMBEDDERS[name] = EmbeddingCache(_default_embed)
+        else:
+            from backfire.understand import get_classifier
 
-        model: Any = DefaultClassifier.shared() if name == "default" else get_classifier(name)
-        if not hasattr(model, "embed"):
-            return None
-        _EMBEDDERS[name] = EmbeddingCache(model.embed)
+            model: Any = get_classifier(name)
+            if not hasattr(model, "embed"):
+                return None
+            _EMBEDDERS[name] = EmbeddingCache(model.embed)
     return _EMBEDDERS[name]
+
+
+def _default_embed(texts: Sequence[str]) -> np.ndarray:
+    """The default classifier's embeddings: from the classifier when this process has it loaded, else from
+    its encoder alone (loaded once)."""
+    from backfire.understand.classifier import DefaultClassifier, default_encoder, sentence_vectors
+
+    loaded = DefaultClassifier.loaded()
+    if loaded is not None:
+        return np.asarray(loaded.embed(texts))
+    global _ENCODER
+    if _ENCODER is None:
+        _ENCODER = default_encoder()
+    return sentence_vectors(_ENCODER, texts)
+
+
+_ENCODER: Any = None
 
 
 def lsa_embedder(corpus: Sequence[str], dims: int = 100) -> Embed:
@@ -117,8 +144,8 @@ def distinct_docs(posts: Sequence[Post]) -> list[Doc]:
     for post in posts:
         key = normalise_text(post.text)
         if key:
-            docs.setdefault(key, Doc(post.text)).posts.append(post)
-    return sorted(docs.values(), key=lambda d: (-len(d.posts), d.posts[0].created_at))
+            docs.setdefault(key, Doc(post.text)).posts.append(Seen(post.id, post.author.handle, post.created_at))
+    return sorted(docs.values(), key=lambda d: (-len(d.posts), d.posts[0].at))
 
 
 def represent(tfidf_rows: Any, embeddings: np.ndarray, dims: int = SVD_DIMS, seed: int = 0) -> np.ndarray:
@@ -177,7 +204,14 @@ def key_terms(texts_by_class: list[list[str]], stop: Sequence[str] = (), top: in
 def narratives(posts: Sequence[Post], embed: Embed | None, *, max_texts: int = 600, min_texts: int = 8,
                stop: Sequence[str] = (), bin_minutes: int = 30, start: datetime | None = None) -> list[dict[str, Any]]:
     """The narratives of `posts` (one stance's), largest first (see the module doc)."""
-    docs = distinct_docs(posts)
+    return narratives_of(distinct_docs(posts), embed, max_texts=max_texts, min_texts=min_texts, stop=stop,
+                         bin_minutes=bin_minutes, start=start)
+
+
+def narratives_of(docs: list[Doc], embed: Embed | None, *, max_texts: int = 600, min_texts: int = 8,
+                  stop: Sequence[str] = (), bin_minutes: int = 30,
+                  start: datetime | None = None) -> list[dict[str, Any]]:
+    """`narratives` of posts already grouped by `distinct_docs` (which keeps only what is needed of them)."""
     if len(docs) < min_texts:
         return []
     texts = [d.text for d in docs]
@@ -187,7 +221,8 @@ def narratives(posts: Sequence[Post], embed: Embed | None, *, max_texts: int = 6
     x = represent(tfidf.transform(texts[:len(head)]), _unit(embed, [d.text for d in head]))
     labels = list(cluster(x))
     labels += _assign_rest(tfidf, texts, len(head), labels)
-    return _describe(docs, np.asarray(labels), x, stop, bin_minutes, start or min(p.created_at for p in posts))
+    first = start or min(seen.at for d in docs for seen in d.posts)
+    return _describe(docs, np.asarray(labels), x, stop, bin_minutes, first)
 
 
 def _unit(embed: Embed | None, texts: list[str]) -> np.ndarray:
@@ -220,8 +255,8 @@ def _describe(docs: list[Doc], labels: np.ndarray, x: np.ndarray, stop: Sequence
             "size": len(posts), "texts": len(members), "terms": words,
             "examples": _examples(docs, members[members < x.shape[0]], x),
             "over_time": _over_time(posts, bin_minutes, start),
-            "first": min(p.created_at for p in posts).isoformat().replace("+00:00", "Z"),
-            "accounts": len({p.author.handle for p in posts}),
+            "first": min(seen.at for seen in posts).isoformat().replace("+00:00", "Z"),
+            "accounts": len({seen.author for seen in posts}),
         })
     return out
 
@@ -234,12 +269,12 @@ def _examples(docs: list[Doc], members: np.ndarray, x: np.ndarray, n: int = 3) -
     centre = np.asarray(rows.mean(axis=0)).ravel()
     nearest = members[np.argsort(-(rows @ centre))[:n]]
     return [{"text": docs[i].text, "posts": len(docs[i].posts), "id": docs[i].posts[0].id,
-             "author": docs[i].posts[0].author.handle} for i in nearest]
+             "author": docs[i].posts[0].author} for i in nearest]
 
 
-def _over_time(posts: list[Post], bin_minutes: int, start: datetime) -> list[int]:
+def _over_time(posts: list[Seen], bin_minutes: int, start: datetime) -> list[int]:
     """Posts per `bin_minutes` bin from `start`."""
-    bins = [int((p.created_at - start).total_seconds() // (bin_minutes * 60)) for p in posts]
+    bins = [int((p.at - start).total_seconds() // (bin_minutes * 60)) for p in posts]
     counts = [0] * (max(bins) + 1 if bins else 0)
     for b in bins:
         counts[max(b, 0)] += 1

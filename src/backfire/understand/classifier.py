@@ -97,6 +97,11 @@ class DefaultClassifier:
         self.__dict__.update(state)
         self._load()
 
+    @classmethod
+    def loaded(cls) -> DefaultClassifier | None:
+        """The process-wide instance if something already loaded it (nothing is loaded here)."""
+        return _SHARED
+
     # -- the Classifier protocol -----------------------------------------------------------------
     def predict_one(self, post: Post, campaign: Campaign | None = None) -> Verdict:
         return self.predict_many([post], campaign)[0]
@@ -115,7 +120,7 @@ class DefaultClassifier:
     # -- steps -----------------------------------------------------------------------------------
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """MiniLM sentence embeddings (mean-pooled, normalised) of `texts`, for adaptation and narratives."""
-        return self._features.encoder.encode([clean_text(t) for t in texts])[:, :384]
+        return sentence_vectors(self._features.encoder, texts)
 
     @property
     def heads(self) -> dict[str, LinearHead]:
@@ -185,3 +190,16 @@ def _reason(
     if image is not None:
         parts.append(f"image hostile {image:.2f}")
     return "; ".join(dict.fromkeys(parts))
+
+
+def sentence_vectors(encoder: MiniLMEncoder, texts: Sequence[str]) -> np.ndarray:
+    """The classifier's sentence embeddings (`DefaultClassifier.embed`) from its encoder alone."""
+    return np.ascontiguousarray(encoder.encode([clean_text(t) for t in texts])[:, :384])  # not a view on 768
+
+
+def default_encoder(weights: str | Path | None = None) -> MiniLMEncoder:
+    """Only the default classifier's (adapted) MiniLM encoder, without its heads and other encoders: what
+    narratives need of it, for about half the memory of the whole classifier."""
+    path = Path(weights) if weights is not None else WEIGHTS_DIR / "default.npz"
+    _, extra = load_heads(path)
+    return MiniLMEncoder(adapter=adapter(extra))

@@ -140,7 +140,7 @@ def _load_state(model: MiniBert, path: Path) -> None:
             dst[f"layers.{i}.up.{part}"] = src[f"{p}intermediate.dense.{part}"]
             dst[f"layers.{i}.down.{part}"] = src[f"{p}output.dense.{part}"]
             dst[f"layers.{i}.ln2.{part}"] = src[f"{p}output.LayerNorm.{part}"]
-    model.load_state_dict(dst)
+    model.load_state_dict(dst, assign=True)
 
 
 def pad(seqs: Sequence[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -169,7 +169,8 @@ def load_official(folder: Path | None = None, verify: bool = True) -> MiniBert:
     folder = Path(folder) if folder is not None else minilm_folder()
     if verify:
         verify_files(folder, MINILM_SHA256)
-    model = MiniBert()
+    with torch.device("meta"):  # no random weights first: the file's tensors become the parameters
+        model = MiniBert()
     _load_state(model, folder / "model.safetensors")
     return model
 
