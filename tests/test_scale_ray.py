@@ -192,3 +192,25 @@ def test_an_owner_given_by_handle_is_resolved_on_ray_as_in_process(local_ray: An
     assert len(found[Engine.INPROCESS][0]) == 2  # the handle, and the DID a mention named
     assert any(v.reason == "the campaign owner's own post" for v in found[Engine.INPROCESS][1].values())
     assert found[Engine.RAY] == found[Engine.INPROCESS]
+
+
+def test_workers_write_a_shared_store_with_the_same_posts_and_report(job: tuple[list[Path], Campaign],
+                                                                     local_ray: Any, tmp_path: Path,
+                                                                     postgres_url: str) -> None:
+    files, campaign = job
+    with open_store(tmp_path / "here.db") as store:
+        store.save_campaign(campaign)
+    here = run_ingest(files, "c", tmp_path / "here.db")
+    with open_store(postgres_url) as store:
+        store.save_campaign(campaign)
+    there = run_ingest(files, "c", postgres_url, engine=Engine.RAY, workers=WORKERS, write_on_workers=True)
+    assert there.report.summary() == here.report.summary()
+    assert [(q.path, q.line) for q in there.report.problems] == [(str(files[1]), 6)]
+    again = run_ingest(files, "c", postgres_url, engine=Engine.RAY, workers=WORKERS, write_on_workers=True)
+    assert again.report.added == 0 and again.report.resumed == here.report.read
+    stored = {}
+    for location in (str(tmp_path / "here.db"), postgres_url):
+        with open_store(location) as store:
+            stored[location] = (sorted(p.key for p in store.posts("c")),
+                                sorted((q.path, q.line, q.reason) for q in store.quarantined("c")))
+    assert stored[postgres_url] == stored[str(tmp_path / "here.db")]

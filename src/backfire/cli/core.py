@@ -119,10 +119,15 @@ def ingest_cmd(
     engine: str | None = settings.ENGINE.option(),
     address: str | None = settings.RAY_ADDRESS.option("--address"),
     workers: int | None = settings.WORKERS.option(min=0),
+    write_on_workers: Annotated[bool, typer.Option(
+        "--write-on-workers", help="With --engine ray and a store every worker reaches (PostgreSQL): each file is "
+        "stored by the worker that reads it (posts of different files arrive interleaved).")] = False,
 ) -> None:
     """Store the posts of archive files in a campaign (idempotent, resumable, bad lines quarantined); with
     --engine ray the files are read in parallel on Ray."""
     ray = ray_options(engine, address, workers)
+    if write_on_workers and ray is None:
+        raise _fail("--write-on-workers needs --engine ray")
     try:
         paths = default_paths(files)
     except FileNotFoundError as exc:
@@ -141,7 +146,7 @@ def ingest_cmd(
         with _progress() as bar:
             task = bar.add_task("Ingesting", total=None)
             report = ingest_on(store, paths, campaign, fmt, lambda n: bar.update(task, completed=n),
-                               include_private, ray)
+                               include_private, ray, str(settings.DB.resolve(db)) if write_on_workers else None)
     for item in report.problems[:10]:
         _warn_bad(item)
     err.print(report.summary(), highlight=False)

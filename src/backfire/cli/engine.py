@@ -45,10 +45,11 @@ def ray_options(engine: str | None, address: str | None, workers: int | None) ->
 
 
 def ingest_on(store: Store, paths: Sequence[Path], campaign: str, fmt: str | None, progress: Progress,
-              private: bool, ray: RayOptions | None) -> IngestReport:
-    """`ingest.ingest` in this process, or with the files read on Ray (`scale.ingest_with`)."""
+              private: bool, ray: RayOptions | None, workers_write_to: str | None = None) -> IngestReport:
+    """`ingest.ingest` in this process, or with the files read on Ray (`scale.ingest_with`), stored here or,
+    given `workers_write_to` (the store's location), by the workers."""
     if ray is None:
         return ingest(store, paths, campaign, fmt, progress=progress, private=private)
     from backfire.scale import Engine, ingest_with
 
-    return ingest_with(store, paths, campaign, Engine.RAY, ray, fmt, progress, private)
+    return ingest_with(store, paths, campaign, Engine.RAY, ray, fmt, progress, private, workers_write_to)

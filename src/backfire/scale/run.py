@@ -68,21 +68,32 @@ def _engine(engine: Engine | str) -> Engine:
 
 def ingest_with(store: Store, paths: Sequence[Path], campaign: Campaign | str, engine: Engine | str,
                 options: RayOptions = RayOptions(), fmt: str | None = None, progress: Progress | None = None,
-                private: bool = False) -> IngestReport:
-    """`ingest.ingest` on `engine`: with Ray, the files are read on Ray workers and written here."""
+                private: bool = False, workers_write_to: str | None = None) -> IngestReport:
+    """`ingest.ingest` on `engine`: with Ray, the files are read on Ray workers and written here; or, given
+    `workers_write_to` (the location of `store`, a server every worker reaches), each file is read and
+    written by a worker (`ray_write`: the same posts and report; posts of different files arrive
+    interleaved)."""
     if _engine(engine) is Engine.INPROCESS:
         return ingest(store, paths, campaign, fmt, progress=progress, private=private)
     from backfire.scale.ray_ingest import RayReader
 
     with ray_session(options) as ray:
+        if workers_write_to is not None:
+            from backfire.scale.ray_write import ingest_on_workers
+
+            ingest(store, [], campaign)  # the campaign saved (or created) here, as `ingest` does, once
+            name = campaign.name if isinstance(campaign, Campaign) else campaign
+            return ingest_on_workers(ray, paths, name, workers_write_to, fmt, private, options.worker_count(ray))
         reader = RayReader(ray, list(paths), fmt, private, options.worker_count(ray))
         return ingest(store, paths, campaign, fmt, progress=progress, private=private, reader=reader)
 
 
 def run_ingest(files: Iterable[str | Path], campaign: Campaign | str, store_location: str | Path,
                engine: Engine | str = Engine.INPROCESS, workers: int | None = None, address: str | None = None,
-               fmt: str | None = None, private: bool = False, progress: Progress | None = None) -> IngestRun:
-    """Ingest `files` into the store at `store_location`; the report and its timing."""
+               fmt: str | None = None, private: bool = False, progress: Progress | None = None,
+               write_on_workers: bool = False) -> IngestRun:
+    """Ingest `files` into the store at `store_location`; the report and its timing. `write_on_workers`
+    (Ray, with a store every worker reaches): each file is stored by the worker that reads it."""
     paths = [Path(f) for f in files]
     options = RayOptions(workers, address)
     start = time.perf_counter()
@@ -92,7 +103,8 @@ def run_ingest(files: Iterable[str | Path], campaign: Campaign | str, store_loca
         else:
             with ray_session(options) as ray:  # ingest_with joins this session
                 used = options.worker_count(ray)
-                report = ingest_with(store, paths, campaign, engine, options, fmt, progress, private)
+                report = ingest_with(store, paths, campaign, engine, options, fmt, progress, private,
+                                     str(store_location) if write_on_workers else None)
     return IngestRun(report, Timing(_engine(engine).value, used, time.perf_counter() - start, report.read))
 
 
