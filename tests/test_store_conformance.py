@@ -104,12 +104,14 @@ def _edit(post: Post, text: str, minutes: int) -> Post:
 def test_a_later_version_replaces_the_post_and_every_version_is_kept(store: Store) -> None:
     first = make_post(1, text="Proud of our officers")
     store.add_posts([first], "c")
+    assert store.search_posts("c", "proud")[0] == 1  # indexed before the edit
     store.save_verdicts("c", [("twitter:1", Verdict(post_id="1", stance="support", p_hostile=0.1))])
     result = store.add_posts([_edit(first, "edited twice", 9), _edit(first, "edited once", 5)], "c")
     assert result.edited == 1 and result.added == 0
     assert store.get_post("twitter:1").text == "edited twice"  # type: ignore[union-attr]
     assert [p.text for p in store.versions("twitter:1")] == ["Proud of our officers", "edited once", "edited twice"]
     assert store.verdicts("c") == {}  # the verdict of the old text is dropped
+    assert store.search_posts("c", "twice")[0] == 1 and store.search_posts("c", "proud")[0] == 0  # re-indexed
     assert store.add_posts([first], "c").edited == 1  # seen in another version, but older: not brought back
     assert store.get_post("twitter:1").text == "edited twice"  # type: ignore[union-attr]
     assert store.versions("twitter:2") == []

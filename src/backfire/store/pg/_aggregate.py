@@ -1,9 +1,9 @@
 """Read-only aggregates the dashboard draws from, in PostgreSQL (as `store/_aggregate.py` for SQLite).
 
 A mixin of `PostgresStore`. Counts leave deleted posts out, as `posts()` does. Search uses PostgreSQL's
-full-text search over `text || ' ' || author` with the `simple` configuration, Latin diacritics
-folded and punctuation blanked first (`backfire_fold`: words split as FTS5 splits them), on a GIN index
-that PostgreSQL keeps current (so `index_search` has nothing to do): every word of the query is required,
+full-text search with the `simple` configuration over `posts.search`, the text and author as the writer
+folded them (`pg/_search.py`: diacritics and punctuation gone, as FTS5 folds them), on a GIN index that
+PostgreSQL keeps current (so `index_search` has nothing to do): every word of the query is required,
 each as a phrase of its own tokens, as SQLite's FTS5 query (`_aggregate.fts_query`) does.
 `data_version` sums the change counter every writing transaction bumps once.
 """
@@ -15,12 +15,13 @@ from typing import Any
 
 from backfire.model import Post, Verdict
 from backfire.store.pg._conn import Conn
+from backfire.store.pg._search import fold
 
 _FROM = ("FROM campaign_posts c JOIN posts p ON p.key = c.key "
          "LEFT JOIN verdicts v ON v.campaign = c.campaign AND v.key = c.key ")
 _LIVE = "c.campaign = %s AND p.deleted_at IS NULL"
-_DOC = "to_tsvector('simple'::regconfig, backfire_fold(p.text || ' ' || p.author))"  # what posts_search indexes
-_WORD = "phraseto_tsquery('simple'::regconfig, backfire_fold(%s))"  # one word of a search, as a phrase
+_DOC = "to_tsvector('simple'::regconfig, p.search)"  # what posts_search indexes
+_WORD = "phraseto_tsquery('simple'::regconfig, %s)"  # one word of a search, as a phrase
 
 
 def _time(value: str | None) -> datetime | None:
@@ -106,7 +107,7 @@ class AggregatePG:
         words = query.split()
         if words:
             where.append(f"{_DOC} @@ (" + " && ".join([_WORD] * len(words)) + ")")
-            args += words
+            args += [fold(w) for w in words]
         if stance:
             where.append("v.stance IS NULL" if stance == "unclassified" else "v.stance = %s")
             args += [] if stance == "unclassified" else [stance]

@@ -25,10 +25,17 @@ from backfire.store._posts import (
     ts,
 )
 from backfire.store.pg._conn import Conn
+from backfire.store.pg._search import fold
 
 _POSTS_STAGE = "LIKE posts INCLUDING DEFAULTS"
 _LINKS_STAGE = "LIKE campaign_posts INCLUDING DEFAULTS"
 _LINK_COLUMNS = ("campaign", "key", "created_at", "seq", "direct")
+_COLUMNS = POST_COLUMNS + ", search"
+
+
+def searched(post: Post) -> str:
+    """What the full-text index reads of `post` (`pg/_search.py`)."""
+    return fold(post.text + " " + post.author.handle)
 
 
 def _lookup(c: Conn, sql: str, keys: Iterable[str]) -> dict[str, Any]:
@@ -53,15 +60,14 @@ def write_batch(c: Conn, items: list[tuple[Post, bool]], campaign: str) -> Batch
     if earlier:  # the version stored so far joins the history
         c.run("INSERT INTO post_versions SELECT key, version, data, raw FROM posts WHERE key = ANY(%s) "
               "ON CONFLICT DO NOTHING", (earlier,))
-    new = [post_row(p) for k, p in sorted(latest.items()) if k not in stored]
+    new = [(*post_row(p), searched(p)) for k, p in sorted(latest.items()) if k not in stored]
     if new:
-        c.stage("in_posts", _POSTS_STAGE, POST_COLUMNS.split(", "), new)
-        c.run(f"INSERT INTO posts ({POST_COLUMNS}) SELECT {POST_COLUMNS} FROM in_posts ORDER BY key "
-              "ON CONFLICT DO NOTHING")
+        c.stage("in_posts", _POSTS_STAGE, _COLUMNS.split(", "), new)
+        c.run(f"INSERT INTO posts ({_COLUMNS}) SELECT {_COLUMNS} FROM in_posts ORDER BY key ON CONFLICT DO NOTHING")
     for post in (p for k, p in sorted(latest.items()) if k in stored):  # later versions replace stored posts
         row = post_row(post)
         c.run("UPDATE posts SET author=%s, created_at=%s, text=%s, repost_of=%s, reply_to=%s, quote_of=%s, "
-              "data=%s, raw=%s, version=%s WHERE key=%s", (*row[3:12], post.key))
+              "data=%s, raw=%s, version=%s, search=%s WHERE key=%s", (*row[3:12], searched(post), post.key))
         c.run("DELETE FROM verdicts WHERE key = %s", (post.key,))  # the verdict of the old text is dropped
     c.many("INSERT INTO post_versions VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
            [(k, v, *post_row(p)[9:11]) for (k, v), p in sorted(history.items(), key=lambda kv: kv[0])])

@@ -2,9 +2,9 @@
 
 Creates only what is missing, so it also brings a SQLite file of schema 1 to 4 (after `store/_migrate.py`
 added the columns those lack) up to date in place. SQLite gains its FTS5 search index; PostgreSQL its
-full-text index (split and folded as FTS5 does), insertion-order columns (SQLite's rowid), the arrival
-sequence of campaign posts, and the change counter `data_version` sums (bumped once per writing
-transaction by a statement trigger).
+full-text index (over a `search` column the writer folds as FTS5 folds), insertion-order columns (SQLite's
+rowid), the arrival sequence of campaign posts, and the change counter `data_version` sums (bumped once
+per writing transaction by a statement trigger).
 
 Revision ID: 0001
 Revises:
@@ -12,9 +12,6 @@ Create Date: 2026-12-07
 """
 
 from __future__ import annotations
-
-import string
-import unicodedata
 
 from alembic import op
 from sqlalchemy import Connection, text
@@ -41,32 +38,16 @@ BEGIN
 END""",
 ]
 
-def _folds() -> tuple[str, str]:
-    """What `translate` replaces so PostgreSQL's parser splits text as SQLite's FTS5 (unicode61, remove
-    diacritics) does: Latin letters with diacritics (U+00C0 to U+024F) become their base letters, and ASCII
-    punctuation a space (else PostgreSQL reads `<b>` as a tag it skips, `x.org/a` as a URL, `a-b` as one
-    hyphenated word too, where FTS5 sees the words `b`, `x`, `org`, `a`)."""
-    pairs = [(chr(c), d[0]) for c in range(0xC0, 0x250)
-             if len(d := unicodedata.normalize("NFKD", chr(c))) > 1 and d[0].isascii() and d[0].isalpha()]
-    pairs += [(c, " ") for c in string.punctuation]
-    return "".join(a for a, _ in pairs), "".join(b for _, b in pairs)
-
-
 def _postgres(bind: Connection) -> None:
     schema = bind.execute(text("SELECT current_schema()")).scalar_one()
     q = f'"{schema}"'
     for name in ORDERED:  # insertion order, read where SQLite reads rowid
         op.execute(f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS n BIGSERIAL")
     op.execute("CREATE SEQUENCE IF NOT EXISTS campaign_seq")
-    folded, plain = (part.replace("'", "''").replace("%", "%%") for part in _folds())
-    bind.exec_driver_sql(  # SQL quotes doubled, and % for the driver's placeholder parsing
-        f"CREATE OR REPLACE FUNCTION {q}.backfire_fold(value text) RETURNS text LANGUAGE sql IMMUTABLE "
-        f"STRICT PARALLEL SAFE AS $fn$ SELECT translate(value, '{folded}', '{plain}') $fn$")
-    op.execute(f"CREATE INDEX IF NOT EXISTS posts_search ON posts "
-               f"USING gin (to_tsvector('simple'::regconfig, {q}.backfire_fold(text || ' ' || author)))")
-    # One row per server process that wrote (its pid): concurrent sessions never share a row, so counting
-    # a commit never makes one writer wait for another's (a shared counter row would, and could deadlock
-    # two writers that also wait on each other's posts).
+    # The text search reads: text and author with diacritics and punctuation folded away by the writer
+    # (`store/pg/_search.py`), as SQLite's FTS5 tokenizer folds them.
+    op.execute("ALTER TABLE posts ADD COLUMN IF NOT EXISTS search TEXT")
+    op.execute("CREATE INDEX IF NOT EXISTS posts_search ON posts USING gin (to_tsvector('simple'::regconfig, search))")
     op.execute("CREATE TABLE IF NOT EXISTS changes (slot INTEGER PRIMARY KEY, n BIGINT NOT NULL DEFAULT 0)")
     op.execute(f"""CREATE OR REPLACE FUNCTION {q}.backfire_changed() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
@@ -109,4 +90,3 @@ def downgrade() -> None:
     metadata.drop_all(bind, checkfirst=True)
     if bind.dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS backfire_changed()")
-        op.execute("DROP FUNCTION IF EXISTS backfire_fold(text)")
