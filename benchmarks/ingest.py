@@ -116,11 +116,17 @@ def library_ingest(archive: Path, db: Path, fmt: str = "") -> tuple[float, int, 
 
 
 def write_format(archive: Path, fmt: str, out: Path) -> None:
-    """The posts of the v1.1 `archive` written again in `fmt` (embedded originals kept as the format does)."""
+    """The posts of the v1.1 `archive` written again in `fmt` (embedded originals kept as the format does),
+    ten years later (2024: Mastodon and Bluesky posts cannot be older than their platform)."""
+    from backfire.model import Post
     from backfire.sources import twitter_v1, write_posts
 
+    def later(post: Post) -> Post:
+        return post.model_copy(update={"created_at": post.created_at.replace(year=post.created_at.year + 10),
+                                       "embedded": [later(e) for e in post.embedded]})
+
     with archive.open("rb") as fh:
-        posts = (twitter_v1.to_post(json.loads(line)) for line in fh)
+        posts = (later(twitter_v1.to_post(json.loads(line))) for line in fh)
         write_posts(posts, out, fmt)
 
 

@@ -9,11 +9,13 @@ Covered: backfire's own columns, twarc-csv (`author.username`, `author.public_me
 
 from __future__ import annotations
 
+import functools
 import re
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]")
 
 
+@functools.lru_cache(maxsize=4096)  # a file's column names repeat on every row
 def norm(name: str) -> str:
     """`' Created At'` -> `'createdat'`; `'author.public_metrics.followers_count'` -> one word too."""
     return _NOT_ALNUM.sub("", name.strip().lstrip("\ufeff").lower())
@@ -46,6 +48,12 @@ TIME_NAMES = frozenset(ALIASES["created_at"])
 def fields(row: dict[str, str | None]) -> dict[str, str | None]:
     """{field: cell} for the fields `ALIASES` knows, from a row keyed by `norm`-ed column names."""
     out: dict[str, str | None] = {}
+    get = row.get
     for name, names in ALIASES.items():
-        out[name] = next((row[n] for n in names if row.get(n)), None)
+        found = None
+        for n in names:
+            if cell := get(n):
+                found = cell
+                break
+        out[name] = found
     return out

@@ -39,7 +39,16 @@ FUTURE_SLACK = timedelta(days=1)  # clocks and time zones: a post may be this fa
 
 def parse_v1_time(value: str) -> datetime:
     """Parse Twitter v1.1 time: 'Tue Apr 22 18:02:11 +0000 2014' -> aware UTC datetime."""
-    m = _V1_TIME.match(value) if isinstance(value, str) else None
+    if isinstance(value, str):
+        return _v1_time(value)
+    raise SourceError(f"unrecognised time {str(value)[:40]!r}")
+
+
+# Posts of one archive share their times by the second (many per second in a busy stream): the times
+# read last are remembered (datetimes are immutable; a bad time raises and is not remembered).
+@functools.lru_cache(maxsize=4096)
+def _v1_time(value: str) -> datetime:
+    m = _V1_TIME.match(value)
     if not m or m.group(1) not in _MONTHS:
         raise SourceError(f"unrecognised time {str(value)[:40]!r}")
     mon, day, hh, mm, ss, sign, oh, om, year = m.groups()
@@ -61,7 +70,12 @@ def parse_time(value: Any, epoch: bool = False) -> datetime:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)) or (
             not epoch and not isinstance(value, str)):
         raise SourceError(f"time of type {type(value).__name__}: {value!r:.40}")
-    text = str(value).strip()
+    return _time_of(value if isinstance(value, str) else str(value), epoch)
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_of(value: str, epoch: bool) -> datetime:
+    text = value.strip()
     if _NUMBER.match(text):
         if not epoch:
             raise SourceError(f"unrecognised time {text[:40]!r}")

@@ -125,8 +125,11 @@ def input_id(post: Post) -> str:
     return post.id
 
 
+_TEXT_ORDER = sorted(TEXT_NAMES, key=lambda n: n != "text")  # `text` first, the others as the set has them
+
+
 def _text(cells: dict[str, Any]) -> str:
-    for wanted in sorted(TEXT_NAMES, key=lambda n: n != "text"):
+    for wanted in _TEXT_ORDER:
         for key, value in cells.items():
             if norm(key) == wanted and isinstance(value, str):
                 return value

@@ -26,6 +26,7 @@ unlisted (`private`, `direct`), or an account that opted out (`opted_out`: #nobo
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -60,6 +61,8 @@ OPT_OUT_TAGS = ("#nobot", "#nosearch", "#noarchive")
 MEDIA_TYPES = {"image": "image", "gifv": "gif", "video": "video", "audio": "audio"}
 _BETWEEN_TAGS = re.compile(r">\s*\n\s*<")
 _LINE_BREAKS = re.compile(r"\s*\n\s*")
+_BLOCKS = "a[href], p, li, blockquote, pre, h1, h2, h3, h4, h5, h6"
+_BREAKS = "br, " + _BLOCKS
 
 
 def sniff(raw: dict[str, Any]) -> bool:
@@ -191,15 +194,23 @@ def html_to_text(content: str) -> tuple[str, list[str]]:
     """
     if "<" not in content:
         return html.unescape(content).strip(), []
-    tree = LexborHTMLParser(_LINE_BREAKS.sub(" ", _BETWEEN_TAGS.sub("><", content)))
-    for node in tree.css(".quote-inline"):
-        node.decompose()
-    links = [a.attributes.get("href") for a in tree.css("a[href]")
-             if "mention" not in (a.attributes.get("class") or "") and a.attributes.get("rel") != "tag"]
-    for node in tree.css("br"):
-        node.replace_with("\n")
-    for node in tree.css("p, li, blockquote, pre, h1, h2, h3, h4, h5, h6"):
-        node.insert_after("\n\n" if node.tag == "p" else "\n")
+    if "\n" in content:
+        content = _LINE_BREAKS.sub(" ", _BETWEEN_TAGS.sub("><", content))
+    tree, lowered = LexborHTMLParser(content), content.lower()
+    if "quote-inline" in lowered:  # each query walks the tree: only those that can match are made
+        for node in tree.css(".quote-inline"):
+            node.decompose()
+    links = []
+    for node in tree.css(_BREAKS if "<br" in lowered else _BLOCKS):  # one walk, in document order
+        tag = node.tag
+        if tag == "a":
+            attributes = node.attributes
+            if "mention" not in (attributes.get("class") or "") and attributes.get("rel") != "tag":
+                links.append(attributes.get("href"))
+        elif tag == "br":
+            node.replace_with("\n")
+        else:
+            node.insert_after("\n\n" if tag == "p" else "\n")
     body = tree.body
     text = body.text(deep=True) if body is not None else ""
     return text.strip(), unique(h for h in links if h)
@@ -231,8 +242,13 @@ def opted_out(account: dict[str, Any]) -> bool:
     texts = [str(account.get("note") or "")]
     texts += [f"{f.get('name', '')} {f.get('value', '')}" for f in as_list(account.get("fields"))
               if isinstance(f, dict)]
-    plain = " ".join(html_to_text(t)[0] for t in texts).casefold()
+    plain = " ".join(map(_plain, texts)).casefold()
     return any(tag in plain for tag in OPT_OUT_TAGS)
+
+
+@functools.lru_cache(maxsize=4096)  # an account's bio comes with each of its statuses
+def _plain(html_text: str) -> str:
+    return html_to_text(html_text)[0]
 
 
 # ---------------------------------------------------------------- writing (used by the simulator)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from backfire.model import Deletion, Post, RawRecord
 
 REFS = ("reply_to", "quote_of", "repost_of")
@@ -34,13 +36,16 @@ def ts(value: datetime) -> str:
 
 def raw_text(post: Post) -> str | None:
     """The raw record as JSON text: the text it was read from when the reader kept it (`RawRecord`),
-    else the record serialised."""
+    else the record serialised (by orjson, 10 times faster than the json module)."""
     raw = post.raw
     if raw is None:
         return None
     if type(raw) is RawRecord and raw.text is not None:
         return raw.text
-    return json.dumps(raw, ensure_ascii=False)
+    try:
+        return orjson.dumps(raw).decode()  # NaN and infinities, which JSON has not, become null
+    except TypeError:  # keys that are not text, integers beyond 64 bits, lone surrogates
+        return json.dumps(raw, ensure_ascii=False)
 
 
 def version_of(post: Post) -> str:
