@@ -17,6 +17,7 @@ from backfire.model import Campaign
 from backfire.store import Store
 
 if TYPE_CHECKING:
+    from backfire.explain.narratives import Embed
     from backfire.scale import RayOptions
 
 SinceOpt = Annotated[str | None, typer.Option("--since", help="Explain from this time (ISO, or 2h/1d ago).")]
@@ -101,7 +102,7 @@ def _classify_and_watch(store: Store, camp: Campaign, model: str | None, detecto
               highlight=False)
 
 
-def _embedder(model: str | None) -> object:
+def _embedder(model: str | None) -> Embed | None:
     """The sentence embeddings narratives cluster: the classifier's own when it has them."""
     from backfire.explain.narratives import classifier_embedder
 
