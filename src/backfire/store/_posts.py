@@ -91,13 +91,14 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[start: start + CHUNK]
 
 
-def _lookup(db: Any, sql: str, keys: Iterable[str]) -> dict[str, Any]:
-    """{first column: second column} for `sql` (with one `{}` for the IN list) over `keys`."""
+def _lookup(db: Any, sql: str, keys: Iterable[str], before: tuple[Any, ...] = ()) -> dict[str, Any]:
+    """{first column: second column} for `sql` (with one `{}` for the IN list, after the parameters
+    `before`) over `keys`."""
     wanted = list(dict.fromkeys(keys))
     found: dict[str, Any] = {}
     for part in _chunks(wanted):
         marks = ",".join("?" * len(part))
-        found.update(db.execute(sql.format(marks), tuple(part)).fetchall())
+        found.update(db.execute(sql.format(marks), (*before, *part)).fetchall())
     return found
 
 
@@ -206,16 +207,29 @@ def _apply_tombstones(db: Any, posts: list[Post]) -> None:
 
 
 def _link(db: Any, link: list[tuple[Any, ...]], result: BatchResult) -> None:
-    direct_keys = [(r[0], r[1]) for r in link if r[4]]
+    direct = [r for r in link if r[4]]
+    # an original first seen embedded and now seen directly becomes direct: found before the batch's rows
+    # go in (its own embedded rows come after), then updated one by one (usually none)
+    embedded = _embedded_links(db, direct)
     before = db.total_changes
-    db.executemany("INSERT OR IGNORE INTO campaign_posts VALUES (?,?,?,?,?)", [r for r in link if r[4]])
+    db.executemany("INSERT OR IGNORE INTO campaign_posts VALUES (?,?,?,?,?)", direct)
     added = db.total_changes - before
-    before = db.total_changes  # an original first seen embedded and now seen directly becomes direct
+    before = db.total_changes
     db.executemany("UPDATE campaign_posts SET direct = 1 WHERE campaign = ? AND key = ? AND direct = 0",
-                   direct_keys)
+                   embedded)
     added += db.total_changes - before
     db.executemany("INSERT OR IGNORE INTO campaign_posts VALUES (?,?,?,?,?)", [r for r in link if not r[4]])
-    result.added, result.duplicates = added, len(direct_keys) - added
+    result.added, result.duplicates = added, len(direct) - added
+
+
+def _embedded_links(db: Any, direct: list[tuple[Any, ...]]) -> list[tuple[str, str]]:
+    """(campaign, key) of the rows among `direct` the campaign holds as embedded only, so far."""
+    by_campaign: dict[str, list[str]] = {}
+    for row in direct:
+        by_campaign.setdefault(row[0], []).append(row[1])
+    return [(campaign, key) for campaign, keys in by_campaign.items() for key in _lookup(
+        db, "SELECT key, direct FROM campaign_posts WHERE campaign = ? AND direct = 0 AND key IN ({})", keys,
+        (campaign,))]
 
 
 def mark_deleted(db: Any, deletions: Iterable[Deletion]) -> int:
