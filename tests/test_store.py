@@ -53,3 +53,16 @@ def test_a_postgresql_url_opens_the_postgresql_store_and_never_shows_its_passwor
     with open_store(url) as store:
         assert type(store).__name__ == "PostgresStore"
         assert "hunter22" not in repr(store) and "***" in repr(store)
+
+
+def test_an_unreachable_postgresql_store_is_a_clear_error_without_its_password() -> None:
+    import socket
+
+    from backfire.store import StoreUnavailable
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(StoreUnavailable, match=r"bf:\*\*\*@127.0.0.1") as caught:
+        open_store(f"postgresql://bf:hunter22@127.0.0.1:{port}/backfire?connect_timeout=5")
+    assert "hunter22" not in str(caught.value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backfire.store.base import AddResult, AuditEntry, CurationItem, Gap, Label, Store, User
+from backfire.store.base import AddResult, AuditEntry, CurationItem, Gap, Label, Store, StoreUnavailable, User
 from backfire.store.sqlite import SQLiteStore
 
 POSTGRES_SCHEMES = ("postgres://", "postgresql://", "postgresql+psycopg://")
@@ -34,5 +34,5 @@ def open_store(location: str | Path) -> Store:
     return SQLiteStore(path)
 
 
-__all__ = ["AddResult", "AuditEntry", "CurationItem", "Gap", "Label", "SQLiteStore", "Store", "User", "is_postgres",
-           "open_store"]
+__all__ = ["AddResult", "AuditEntry", "CurationItem", "Gap", "Label", "SQLiteStore", "Store", "StoreUnavailable",
+           "User", "is_postgres", "open_store"]

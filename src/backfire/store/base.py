@@ -16,6 +16,11 @@ from typing import Any
 from backfire.model import Alarm, Campaign, Deletion, Post, Quarantined, Verdict
 
 
+class StoreUnavailable(RuntimeError):
+    """The store could not be opened (a PostgreSQL server that cannot be reached, refused the login, ...);
+    the message names the store without its password and says why."""
+
+
 @dataclass(frozen=True)
 class AddResult:
     """What one `add_posts` call did: how many posts were new to the campaign, how many it already had,

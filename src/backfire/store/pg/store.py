@@ -12,11 +12,13 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+import psycopg
+
 from backfire.model import Alarm, Campaign, Deletion, Post, Quarantined, Verdict
 from backfire.redact import redact_url
 from backfire.store._posts import flatten, ts
 from backfire.store._schema import HEAD, postgres_revision, upgrade_postgres
-from backfire.store.base import AddResult, Gap, Label, Store
+from backfire.store.base import AddResult, Gap, Label, Store, StoreUnavailable
 from backfire.store.pg import _write
 from backfire.store.pg._aggregate import AggregatePG
 from backfire.store.pg._conn import Conn
@@ -43,7 +45,11 @@ class PostgresStore(CurationPG, AggregatePG, Store):
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._c = Conn(url)
+        try:
+            self._c = Conn(url)
+        except psycopg.OperationalError as exc:
+            reason = " ".join(str(exc).split())
+            raise StoreUnavailable(f"cannot open the PostgreSQL store {self.where()}: {reason}") from None
         self._grown: dict[str, int] = {}
         if postgres_revision(self._c.db) != HEAD:
             upgrade_postgres(url)
