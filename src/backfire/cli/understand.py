@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from backfire import settings
 from backfire.cli.app import app
 from backfire.understand.heads import SEED
 
@@ -71,10 +72,9 @@ def label(
     campaign: Annotated[str, typer.Option("--campaign", help="The campaign the correction applies to.")],
     reviewer: Annotated[str, typer.Option("--reviewer", help="Who made the correction.")] = "cli",
     reason: Annotated[str, typer.Option("--reason", help="Why, in a few words.")] = "",
-    db: Annotated[str | None, typer.Option("--db", help="The store (default: settings' db).")] = None,
+    db: str | None = settings.DB.option(),
 ) -> None:
     """Store a reviewer's stance correction for a post; later classification of the campaign adapts to it."""
-    from backfire import settings
     from backfire.store import open_store
     from backfire.store.base import Label
 
