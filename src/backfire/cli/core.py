@@ -392,8 +392,8 @@ def _serve(db: str, host: str | None, port: int | None, path: str = "/", allowed
     h, p = settings.HOST.resolve(host), int(settings.PORT.resolve(port))
     with open_store(db) as store:
         if not store.users():
-            err.print(f"No dashboard account yet: create one with `backfire users add NAME --role admin --db {settings.DB.shown(db)}`, "
-                      "then log in.", highlight=False)
+            err.print("No dashboard account yet: create one with `backfire users add NAME --role admin "
+                      f"--db {store.where()}`, then log in.", highlight=False)
         elif not has_admin(store):
             err.print("No admin account: the dashboard can only listen on loopback.", highlight=False)
     err.print(f"Dashboard on http://{h}:{p}{path} (Ctrl-C to stop)")
