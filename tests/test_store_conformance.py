@@ -196,6 +196,15 @@ def test_unicode_and_odd_text_survive(store: Store) -> None:
     assert store.get_post("twitter:1") == post
 
 
+def test_nul_characters_survive_where_posts_are_read_back(store: Store) -> None:
+    post = make_post(1, text="nul\x00inside").model_copy(update={"aliases": ["a1"], "raw": {"t": "x\x00y"}})
+    reply = make_post(2, text="reply\x00").model_copy(update={"reply_to": "a1"})
+    store.add_posts([reply], "c")
+    store.add_posts([post], "c")  # its alias re-points the stored reply
+    assert store.get_post("twitter:1") == post
+    assert store.get_post("twitter:2").reply_to == "1" and store.get_post("twitter:2").text == "reply\x00"  # type: ignore[union-attr]
+
+
 def test_a_store_pickles_as_its_location(store: Store) -> None:
     store.add_posts([make_post(1)], "c")
     other = pickle.loads(pickle.dumps(store))

@@ -9,6 +9,7 @@ SQLite (`_posts.plan_versions`, `_posts.resolve_with`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -81,12 +82,15 @@ def write_batch(c: Conn, items: list[tuple[Post, bool]], campaign: str) -> Batch
 
 
 def _repoint(c: Conn, alias: str, key: str) -> None:
-    """Stored posts referring to `alias` (platform:alias) now refer to the post's id."""
+    """Stored posts referring to `alias` (platform:alias) now refer to the post's id (the JSON is edited in
+    Python: a post's JSON may hold a \\u0000 escape, which PostgreSQL's jsonb refuses)."""
     platform, old = alias.split(":", 1)
     new = key.split(":", 1)[1]
     for field in ("reply_to", "quote_of"):
-        c.run(f"UPDATE posts SET {field} = %s, data = jsonb_set(data::jsonb, '{{{field}}}', to_jsonb(%s::text))::text "
-              f"WHERE {field} = %s AND platform = %s", (new, new, old, platform))
+        rows = c.all(f"SELECT key, data FROM posts WHERE {field} = %s AND platform = %s ORDER BY key", (old, platform))
+        for stored_key, data in rows:
+            c.run(f"UPDATE posts SET {field} = %s, data = %s WHERE key = %s",
+                  (new, json.dumps({**json.loads(data), field: new}, ensure_ascii=False), stored_key))
 
 
 def _apply_tombstones(c: Conn, posts: list[Post]) -> None:
