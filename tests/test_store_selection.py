@@ -66,3 +66,20 @@ def test_errors_name_the_store_without_its_password(runner: CliRunner, postgres_
     r = runner.invoke(app, ["export", "nope", "--store", url])
     assert r.exit_code == 2 and "No campaign named 'nope'" in r.output
     assert "hunter22" not in r.output and f"{user}:***@" in r.output.replace("\n", "")
+
+
+def test_an_unreachable_store_is_one_line_and_exit_2_not_a_traceback(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:  # a loopback port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (tmp_path / "a.csv").write_text(CSV)
+    url = f"postgresql://someone:hunter22@127.0.0.1:{port}/nowhere"
+    r = subprocess.run([sys.executable, "-m", "backfire.cli", "ingest", str(tmp_path / "a.csv"), "--store", url],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr and "cannot open the PostgreSQL store" in r.stderr
+    assert "hunter22" not in r.stderr + r.stdout and "someone:***@" in r.stderr.replace("\n", "")
