@@ -10,7 +10,7 @@ is not public, an account that opted out) as a `Skipped` entry instead of the po
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -72,14 +72,14 @@ def map_record(module: ModuleType, raw: dict[str, Any], *, path: str, line: int,
                format: str, private: bool = True) -> Iterator[Post | Quarantined | Deletion | Skipped]:
     """The posts of one raw record, with a `Quarantined` entry for each that cannot be mapped (a `Deletion`
     for a delete record; with `private=False`, a `Skipped` entry for a post its format excludes)."""
-    deletion = _deletion(module, raw)
+    to_deletion, excluded, split = _hooks(module)
+    deletion = _deletion(to_deletion, raw) if to_deletion is not None else None
     if deletion is not None:
         yield deletion.model_copy(update={"path": path, "line": line})
         return
-    if not private and (why := _excluded(module, raw)):
+    if not private and excluded is not None and (why := _excluded(excluded, raw)):
         yield Skipped(path=path, line=line, reason=why)
         return
-    split = getattr(module, "records", None)
     try:
         parts = split(raw) if split is not None else None
     except Exception as exc:
@@ -101,10 +101,20 @@ def map_record(module: ModuleType, raw: dict[str, Any], *, path: str, line: int,
                               part=index + 1 if many else 0)
 
 
-def _deletion(module: ModuleType, raw: dict[str, Any]) -> Deletion | None:
-    reader = getattr(module, "to_deletion", None)
-    if reader is None:
-        return None
+Hook = Callable[[dict[str, Any]], Any]
+
+
+def _hooks(module: ModuleType) -> tuple[Hook | None, Hook | None, Hook | None]:
+    """A format's optional `to_deletion`, `excluded` and `records`, read from the module's namespace
+    (`getattr` of a missing attribute costs an exception, for every record)."""
+    names = vars(module)
+    if "__getattr__" in names:  # a module computing its attributes (PEP 562)
+        return (getattr(module, "to_deletion", None), getattr(module, "excluded", None),
+                getattr(module, "records", None))
+    return names.get("to_deletion"), names.get("excluded"), names.get("records")
+
+
+def _deletion(reader: Hook, raw: dict[str, Any]) -> Deletion | None:
     try:
         found = reader(raw)
     except Exception:  # a malformed delete record is then quarantined by to_post, with its reason
@@ -112,10 +122,9 @@ def _deletion(module: ModuleType, raw: dict[str, Any]) -> Deletion | None:
     return found if isinstance(found, Deletion) else None
 
 
-def _excluded(module: ModuleType, raw: dict[str, Any]) -> str | None:
-    check = getattr(module, "excluded", None)
+def _excluded(check: Hook, raw: dict[str, Any]) -> str | None:
     try:
-        return check(raw) if check is not None else None
+        return check(raw)
     except Exception:
         return None
 

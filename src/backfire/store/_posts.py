@@ -9,6 +9,7 @@ known and when it arrives later. A post whose deletion was seen (before or after
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -29,9 +30,19 @@ def ts(value: datetime) -> str:
     >>> ts(datetime(2014, 4, 22, 18, 2, 11, tzinfo=UTC))
     '2014-04-22T18:02:11.000000Z'
     """
+    if value.tzinfo is UTC:  # posts' times: remembered (posts share their seconds)
+        return _utc_ts(value)
+    return _ts(value)
+
+
+def _ts(value: datetime) -> str:
     if value.year < 1000:  # strftime's year is not zero-padded there; kept as it always was
         return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return value.isoformat(timespec="microseconds")[:26] + "Z"
+
+
+# keyed by UTC times only: equal datetimes in other zones are other texts
+_utc_ts = functools.lru_cache(maxsize=4096)(_ts)
 
 
 def raw_text(post: Post) -> str | None:
@@ -138,18 +149,20 @@ def plan_versions(items: list[tuple[Post, bool]],
     latest: dict[str, Post] = {}
     history: dict[tuple[str, str], Post] = {}
     for post, _ in items:
-        version, seen = version_of(post), latest.get(post.key)
-        if seen is None and post.key not in stored:
-            latest[post.key] = post
+        key = post.key
+        seen = latest.get(key)
+        if seen is None and key not in stored:
+            latest[key] = post
             continue
-        base = version_of(seen) if seen is not None else stored[post.key]
+        version = version_of(post)
+        base = version_of(seen) if seen is not None else stored[key]
         if version == base:
             continue
-        history[(post.key, version)] = post
+        history[(key, version)] = post
         if seen is not None:
-            history.setdefault((post.key, base), seen)
+            history.setdefault((key, base), seen)
         if version > base:
-            latest[post.key] = post
+            latest[key] = post
     return latest, history
 
 
