@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -11,6 +12,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from backfire.model import Post
 from backfire.sources.errors import ImpossibleDate, MissingField, SourceError
 
 _MONTHS = {m: i for i, m in enumerate(
@@ -233,18 +235,23 @@ def check_date(post: Any, now: datetime | None = None) -> Any:
     ...     print(exc)
     dated 0001-01-01T00:00:00Z, outside twitter's possible range 2006-03-21 to 2026-01-02
     """
-    from backfire.model import Post
-
     if not isinstance(post, Post) or post.undated:
         return post
     start = PLATFORM_START.get(post.platform, OTHER_START)
-    end = (now or datetime.now(UTC)) + FUTURE_SLACK
+    end = (now + FUTURE_SLACK) if now is not None else _latest(int(time.time()))
     at = post.created_at if post.created_at.tzinfo else post.created_at.replace(tzinfo=UTC)
     if not start <= at <= end:
         when = at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         raise ImpossibleDate(f"dated {when}, outside {post.platform}'s possible range "
                              f"{start.date().isoformat()} to {end.date().isoformat()}")
     return post
+
+
+@functools.lru_cache(maxsize=1)
+def _latest(second: int) -> datetime:
+    """The latest possible time of a post read during `second` (the end of that second, plus the slack):
+    worked out once a second, not once a post."""
+    return datetime.fromtimestamp(second + 1, UTC) + FUTURE_SLACK
 
 
 def _validation_summary(exc: ValidationError) -> str:
