@@ -132,10 +132,11 @@ def write_format(archive: Path, fmt: str, out: Path) -> None:
 
 def single_core(archive: Path, work: Path, n: int, repeat: int, formats: list[str]) -> None:
     plains, libs = [], []
-    for i in range(repeat):  # interleaved, so that both see the same load
-        db = work / f"plain{i}.db"
-        plains.append(plain_loop(archive, db))
-        libs.append(library_ingest(archive, work / f"lib{i}.db"))
+    for _ in range(repeat):  # interleaved, so that both see the same load
+        plains.append(plain_loop(archive, _fresh(work / "plain.db")))
+        libs.append(library_ingest(archive, _fresh(work / "lib.db")))
+    _fresh(work / "plain.db")
+    _fresh(work / "lib.db")
     plain, (lib, added, peak) = min(plains), min(libs)
     print(f"plain json + sqlite loop: {n / plain:,.0f} posts/s (runs: {', '.join(f'{n / t:,.0f}' for t in plains)})")
     print(f"library ingest, one core: {n / lib:,.0f} posts/s (runs: {', '.join(f'{n / t:,.0f}' for t, _, _ in libs)}),"
@@ -144,10 +145,18 @@ def single_core(archive: Path, work: Path, n: int, repeat: int, formats: list[st
     for fmt in formats:
         path = work / ("archive.csv" if fmt == "csv" else f"archive-{fmt}.jsonl")
         write_format(archive, fmt, path)
-        runs = [library_ingest(path, work / f"{fmt}{i}.db", fmt) for i in range(repeat)]
+        runs = [library_ingest(path, _fresh(work / "lib.db"), fmt) for _ in range(repeat)]
+        _fresh(work / "lib.db")
         best = min(runs)
         print(f"  {fmt:<11} {n / best[0]:>9,.0f} posts/s (runs: {', '.join(f'{n / t:,.0f}' for t, _, _ in runs)}),"
               f" peak {best[2]:,.0f} MB, {path.stat().st_size / 1e6:,.0f} MB file")
+
+
+def _fresh(db: Path) -> Path:
+    """`db` with no file left from an earlier run (a store of a million posts takes 1.5 GB)."""
+    for part in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        part.unlink(missing_ok=True)
+    return db
 
 
 def run_ingest(backfire: str, archive: Path, db: Path) -> tuple[float, str]:
