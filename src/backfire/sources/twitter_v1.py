@@ -111,6 +111,8 @@ def is_truncated(raw: dict[str, Any]) -> bool:
 
 def to_deletion(raw: dict[str, Any]) -> Deletion | None:
     """A streaming delete notice (`{"delete": {"status": {"id_str": ...}}}`) as a `Deletion`."""
+    if "delete" not in raw:  # every tweet asks: answered without a lookup chain
+        return None
     notice = as_dict(as_dict(raw.get("delete")).get("status"))
     found = str_id(notice.get("id_str")) or str_id(notice.get("id"))
     if found is None or "user" in raw:
