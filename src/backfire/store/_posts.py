@@ -195,21 +195,21 @@ def write_batch(db: Any, items: list[tuple[Post, bool]], link: list[tuple[Any, .
 
 def _replace(db: Any, posts: list[Post]) -> None:
     """Replace stored posts by their later versions (the verdict of the old text is dropped)."""
-    for post in posts:
-        row = post_row(post)
-        db.execute("UPDATE posts SET author=?, created_at=?, text=?, repost_of=?, reply_to=?, quote_of=?, "
-                   "data=?, raw=?, version=? WHERE key=?", (*row[3:12], post.key))
-        db.execute("DELETE FROM verdicts WHERE key = ?", (post.key,))
+    db.executemany("UPDATE posts SET author=?, created_at=?, text=?, repost_of=?, reply_to=?, quote_of=?, "
+                   "data=?, raw=?, version=? WHERE key=?", [(*post_row(p)[3:12], p.key) for p in posts])
+    db.executemany("DELETE FROM verdicts WHERE key = ?", [(p.key,) for p in posts])
 
 
 def _repoint(db: Any, aliases: list[tuple[str, str]]) -> None:
     """Stored posts referring to one of `aliases` (platform:alias -> key) now refer to the post's id."""
+    rows = []
     for alias, key in aliases:
         platform, old = alias.split(":", 1)
         new = key.split(":", 1)[1]
-        for field in ("reply_to", "quote_of"):
-            db.execute(f"UPDATE posts SET {field} = ?, data = json_set(data, '$.{field}', ?) "
-                       f"WHERE {field} = ? AND platform = ?", (new, new, old, platform))
+        rows.append((new, new, old, platform))
+    for field in ("reply_to", "quote_of"):
+        db.executemany(f"UPDATE posts SET {field} = ?, data = json_set(data, '$.{field}', ?) "
+                       f"WHERE {field} = ? AND platform = ?", rows)
 
 
 def _apply_tombstones(db: Any, posts: list[Post]) -> None:
@@ -248,12 +248,10 @@ def _embedded_links(db: Any, direct: list[tuple[Any, ...]]) -> list[tuple[str, s
 def mark_deleted(db: Any, deletions: Iterable[Deletion]) -> int:
     """Mark the posts `deletions` name as deleted (by id or alias); remember each deletion, so a post
     read later is marked too. Returns how many stored posts were newly marked."""
-    marked = 0
-    for d in deletions:
-        at = ts(d.at or datetime.now(UTC))
-        db.execute("INSERT OR IGNORE INTO tombstones VALUES (?, ?)", (d.key, at))
-        row = db.execute("SELECT key FROM aliases WHERE alias = ?", (d.key,)).fetchone()
-        key = row[0] if row else d.key
-        marked += db.execute("UPDATE posts SET deleted_at = ? WHERE key = ? AND deleted_at IS NULL",
-                             (at, key)).rowcount
-    return marked
+    marks = [(d.key, ts(d.at or datetime.now(UTC))) for d in deletions]
+    db.executemany("INSERT OR IGNORE INTO tombstones VALUES (?, ?)", marks)
+    keys = _lookup(db, "SELECT alias, key FROM aliases WHERE alias IN ({})", (ref for ref, _ in marks))
+    before = db.total_changes
+    db.executemany("UPDATE posts SET deleted_at = ? WHERE key = ? AND deleted_at IS NULL",
+                   [(at, keys.get(ref, ref)) for ref, at in marks])
+    return int(db.total_changes - before)
