@@ -178,7 +178,7 @@ def _quote(status: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
 
 def plain_text(status: dict[str, Any]) -> tuple[str, list[str]]:
     """The status's content as plain text (content warning first), and the links it holds."""
-    body, links = html_to_text(str(status.get("content") or ""))
+    body, links = _read_html(str(status.get("content") or ""))
     spoiler = str(status.get("spoiler_text") or "").strip()
     text = f"{spoiler}\n\n{body}" if spoiler and body else spoiler or body
     card = as_dict(status.get("card")).get("url")
@@ -249,6 +249,12 @@ def opted_out(account: dict[str, Any]) -> bool:
 @functools.lru_cache(maxsize=4096)  # an account's bio comes with each of its statuses
 def _plain(html_text: str) -> str:
     return html_to_text(html_text)[0]
+
+
+@functools.lru_cache(maxsize=256)  # a boost's original is read for the boost and again as its embedded post
+def _read_html(content: str) -> tuple[str, tuple[str, ...]]:
+    text, links = html_to_text(content)
+    return text, tuple(links)
 
 
 # ---------------------------------------------------------------- writing (used by the simulator)
