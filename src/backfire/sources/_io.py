@@ -80,7 +80,7 @@ def iter_lines(stream: IO[bytes], max_bytes: int = DEFAULT_MAX_LINE_BYTES) -> It
         if not chunk:
             return
         number += 1
-        if len(chunk.rstrip(b"\r\n")) > max_bytes:
+        if len(chunk) > max_bytes and len(chunk.rstrip(b"\r\n")) > max_bytes:  # (no copy of every line)
             yield Bad(number, f"line too long: over {max_bytes:,} bytes", snippet(chunk))
             if not chunk.endswith(b"\n"):
                 yield from _drain(stream, number, max_bytes)
