@@ -122,17 +122,11 @@ class JetstreamSource(StreamSource):
 
     # -- reading ---------------------------------------------------------------------------------
     def decode(self, frame: str | bytes, watcher: Watcher) -> Decoded:
-        event = self._parse(frame)
-        cursor = str(event["time_us"])
-        commit = event.get("commit")
-        if event.get("kind") != "commit" or not isinstance(commit, dict):
+        event, cursor, created = self.created(frame)
+        if created is None:
             return Decoded(cursor=cursor, skipped=True)
-        if commit.get("operation") != "create" or commit.get("collection") not in COLLECTIONS:
-            return Decoded(cursor=cursor, skipped=True)
-        record = commit.get("record")
-        if not isinstance(record, dict):
-            raise Malformed("commit create without a record")
-        if commit["collection"] == POST:
+        collection, record = created
+        if collection == POST:
             if not self.matches(record):
                 return Decoded(cursor=cursor, skipped=True)
             return Decoded(posts=[_to_post(event)], cursor=cursor)
@@ -140,6 +134,22 @@ class JetstreamSource(StreamSource):
         if repost.repost_of and watcher.holds(f"{repost.platform}:{repost.repost_of}"):
             return Decoded(posts=[repost], cursor=cursor)
         return Decoded(cursor=cursor, skipped=True)
+
+    def created(self, frame: str | bytes) -> tuple[dict[str, Any], str, tuple[str, dict[str, Any]] | None]:
+        """The event of `frame`, its cursor, and (collection, record) when it creates a post or a repost
+        (None for anything else); `Malformed` for a frame that is not a Jetstream event or a create
+        without its record."""
+        event = self._parse(frame)
+        cursor = str(event["time_us"])
+        commit = event.get("commit")
+        if event.get("kind") != "commit" or not isinstance(commit, dict):
+            return event, cursor, None
+        if commit.get("operation") != "create" or commit.get("collection") not in COLLECTIONS:
+            return event, cursor, None
+        record = commit.get("record")
+        if not isinstance(record, dict):
+            raise Malformed("commit create without a record")
+        return event, cursor, (str(commit["collection"]), record)
 
     def matches(self, record: dict[str, Any]) -> bool:
         """True when the post record carries one of the campaign's tags (facets, `tags`, or text)."""

@@ -29,8 +29,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from backfire.live.base import Decoded, Malformed, StreamSource, WatchError
-from backfire.live.jetstream import COLLECTIONS, JETSTREAM_URL, POST, JetstreamSource, _to_post, record_tags
+from backfire.live.base import Decoded, StreamSource, WatchError
+from backfire.live.jetstream import JETSTREAM_URL, POST, JetstreamSource, _to_post, record_tags
 from backfire.live.mastodon import MastodonSource
 from backfire.model import Post, normalise_tag
 
@@ -116,17 +116,11 @@ class SharedJetstream(JetstreamSource):
         return f"jetstream:{campaign}"
 
     def decode(self, frame: str | bytes, watcher: Watcher) -> Decoded:
-        event = self._parse(frame)
-        cursor = str(event["time_us"])
-        commit = event.get("commit")
-        if event.get("kind") != "commit" or not isinstance(commit, dict):
+        event, cursor, created = self.created(frame)
+        if created is None:
             return Decoded(cursor=cursor, skipped=True)
-        if commit.get("operation") != "create" or commit.get("collection") not in COLLECTIONS:
-            return Decoded(cursor=cursor, skipped=True)
-        record = commit.get("record")
-        if not isinstance(record, dict):
-            raise Malformed("commit create without a record")
-        if commit["collection"] == POST:
+        collection, record = created
+        if collection == POST:
             names = self.router.for_tags(record_tags(record))
             if not names:
                 return Decoded(cursor=cursor, skipped=True)
