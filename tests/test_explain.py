@@ -217,3 +217,33 @@ def test_louvain_finds_planted_groups_and_repeats_with_its_seed() -> None:
     found = sorted(sorted(c) for c in louvain(u, seed=3))
     assert found == [[f"{x}{i}" for i in range(6)] for x in "abc"]
     assert louvain(u, seed=3) == louvain(u, seed=3)
+
+
+@pytest.mark.parametrize("fmt", ["twitter-v1", "twitter-v2", "mastodon"])
+def test_young_accounts_come_from_the_records_account_dates_without_reading_raw_records(tmp_path: Path,
+                                                                                         fmt: str) -> None:
+    """Account age is mapped onto `Author.created_at` by the sources and written back by the writers, so
+    the explanation finds young accounts in a stored archive while it reads posts without their raw
+    records (which cost more memory than the rest of a post)."""
+    from backfire.explain.analysis import explain_campaign, load_pairs
+    from backfire.ingest import ingest
+    from backfire.sources import write_posts
+    from backfire.store import open_store
+
+    t0 = datetime(2024, 5, 14, 13, 0, tzinfo=UTC)
+    posts = [Post(id=str(1000 + i), platform="mastodon" if fmt == "mastodon" else "twitter",
+                  author=Author(handle=f"acct{i}", id=str(50 + i), created_at=t0 - timedelta(days=1 + 300 * (i % 2))),
+                  created_at=t0 + timedelta(minutes=i), text=f"post number {i} #SkyLuxury", hashtags=["SkyLuxury"])
+             for i in range(6)]
+    path = tmp_path / "archive.jsonl"
+    write_posts(posts, path, fmt)
+    with open_store(tmp_path / "s.db") as store:
+        ingest(store, [path], Campaign.for_tag("SkyLuxury"))
+        campaign = store.campaigns()[0]
+        read = load_pairs(store, campaign)
+        assert all(p.raw is None for p, _ in read) and store.get_post(read[0][0].key).raw is not None
+        assert {p.author.handle: p.author.created_at for p, _ in read} == {
+            p.author.handle: p.author.created_at for p in posts}
+        young = explain_campaign(store, campaign, narratives=False)["coordination"]["young_accounts"]
+    assert [y["account"] for y in young] == ["acct0", "acct2", "acct4"]
+    assert all(y["age_days"] < 2 for y in young)

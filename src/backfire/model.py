@@ -89,7 +89,8 @@ class RawRecord(dict[str, Any]):
 
 
 class Author(BaseModel):
-    """The account that wrote a post. `handle` is the screen name / acct without a leading '@'."""
+    """The account that wrote a post. `handle` is the screen name / acct without a leading '@';
+    `created_at` when the account was made, where the record says (Twitter, Mastodon)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -97,11 +98,17 @@ class Author(BaseModel):
     id: str | None = None
     name: str | None = None
     followers: int | None = Field(default=None, ge=0)
+    created_at: datetime | None = None
 
     @field_validator("handle")
     @classmethod
     def _strip_at(cls, v: str) -> str:
         return v.lstrip("@")
+
+    @field_validator("created_at")
+    @classmethod
+    def _utc(cls, v: datetime | None) -> datetime | None:
+        return None if v is None else as_utc(v)
 
 
 class Media(BaseModel):

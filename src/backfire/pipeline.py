@@ -128,7 +128,7 @@ def analyze_campaign(
 ) -> Pipeline:
     """Run every stored post of `campaign`, in time order, through a fresh pipeline."""
     pipeline = Pipeline(campaign, classifier, detector, store=store, on_alarm=on_alarm)
-    pipeline.run(store.posts(campaign.name), progress=progress)
+    pipeline.run(store.posts(campaign.name, with_raw=False), progress=progress)
     return pipeline
 
 

@@ -45,7 +45,7 @@ def load_pairs(store: Store, campaign: Campaign, since: datetime | None = None,
     rows = Rows()
     verdicts = store.verdicts(campaign.name)
     pairs: list[Pair] = []
-    for post in store.posts(campaign.name, since=since):
+    for post in store.posts(campaign.name, since=since, with_raw=False):
         if until is not None and post.created_at > until:
             break
         verdict = verdicts.pop(post.key, None)

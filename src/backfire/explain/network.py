@@ -174,8 +174,11 @@ def young_accounts(posts: Sequence[Post], top: int, days: float = 30.0) -> list[
 
 
 def account_created(post: Post) -> datetime | None:
-    """When the author's account was made, if the raw record says (Twitter v1 `user.created_at`,
-    Mastodon `account.created_at`, twarc2 flattened `author.created_at`)."""
+    """When the author's account was made, if the record said (`Author.created_at`, mapped by the sources
+    from Twitter v1 `user.created_at`, Mastodon `account.created_at`, Twitter v2 `author.created_at`; for
+    posts stored before that, their raw record when it was read with them)."""
+    if post.author.created_at is not None:
+        return post.author.created_at
     raw = post.raw or {}
     for holder in ("user", "account", "author"):
         value = raw.get(holder, {}).get("created_at") if isinstance(raw.get(holder), dict) else None

@@ -63,7 +63,7 @@ def overview(store: Store, campaign: Campaign, bin_minutes: int = 10, explain: b
     """Everything the report shows about `campaign`, as JSON-ready data; with `explain`, the explanation
     `backfire analyze --json` prints (`embed`: the sentence embeddings its narratives cluster)."""
     verdicts = store.verdicts(campaign.name)
-    pairs = [(p, verdicts.get(p.key)) for p in store.posts(campaign.name)]
+    pairs = [(p, verdicts.get(p.key)) for p in store.posts(campaign.name, with_raw=False)]
     stances: Counter[str] = Counter(v.stance for _, v in pairs if v is not None)
     return {
         "campaign": campaign.model_dump(mode="json"),

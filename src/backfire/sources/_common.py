@@ -59,6 +59,17 @@ def _v1_time(value: str) -> datetime:
     return local - offset if sign == "+" else local + offset
 
 
+def account_time(value: Any) -> datetime | None:
+    """When an account was made, from a record's ISO or Twitter v1.1 time; None when it is missing or not
+    a time (a post is never refused for its author's date)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return parse_time(value)
+    except SourceError:
+        return None
+
+
 def format_v1_time(value: datetime) -> str:
     """The inverse of `parse_v1_time` (always written in UTC, as Twitter does)."""
     return value.astimezone(UTC).strftime("%a %b %d %H:%M:%S +0000 %Y")

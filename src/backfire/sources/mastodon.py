@@ -38,6 +38,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from backfire.model import Author, Deletion, Media, Post
 from backfire.sources._common import (
+    account_time,
     as_dict,
     as_list,
     hashtags_in,
@@ -221,7 +222,7 @@ def html_to_text(content: str) -> tuple[str, list[str]]:
 def _author(account: dict[str, Any]) -> Author:
     return Author(handle=need(account, "acct", "account"), id=str_id(account.get("id")),
                   name=account.get("display_name") or account.get("username"),
-                  followers=account.get("followers_count"))
+                  followers=account.get("followers_count"), created_at=account_time(account.get("created_at")))
 
 
 def _media(item: dict[str, Any]) -> Media:
@@ -347,7 +348,8 @@ def _account(author: Author, host: str) -> dict[str, Any]:
     username = author.handle.split("@")[0]
     return {"id": author.id or str(crc32(author.handle.encode())), "username": username, "acct": author.handle,
             "display_name": author.name or username, "bot": False, "followers_count": author.followers or 0,
-            "following_count": 0, "statuses_count": 0, "note": "", "url": f"https://{host}/@{username}"}
+            "following_count": 0, "statuses_count": 0, "note": "", "url": f"https://{host}/@{username}",
+            **({"created_at": iso_z(author.created_at)} if author.created_at else {})}
 
 
 def _render_media(media: Media, index: int, local_id: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from zlib import crc32
 
 from backfire.model import Author, Deletion, Media, Post
 from backfire.sources._common import (
+    account_time,
     as_dict,
     as_list,
     escape_twitter,
@@ -183,6 +184,7 @@ def _author(user: dict[str, Any]) -> Author:
         id=str_id(user.get("id_str") or user.get("id")),
         name=user.get("name"),
         followers=user.get("followers_count"),
+        created_at=account_time(user.get("created_at")),
     )
 
 
@@ -282,7 +284,8 @@ def _render_entities(post: Post, text: str) -> dict[str, Any]:
 def _render_user(author: Author) -> dict[str, Any]:
     user_id = author.id or str(crc32(author.handle.encode()))
     return {"id": _int_or_none(user_id), "id_str": user_id, "screen_name": author.handle,
-            "name": author.name or author.handle, "followers_count": author.followers or 0}
+            "name": author.name or author.handle, "followers_count": author.followers or 0,
+            **({"created_at": format_v1_time(author.created_at)} if author.created_at else {})}
 
 
 def _render_media(post_id: str, media: Media, index: int) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from backfire.model import Author, Media, Post
 from backfire.sources._common import (
+    account_time,
     as_dict,
     as_list,
     escape_twitter,
@@ -252,7 +253,7 @@ def _author(raw: dict[str, Any]) -> Author:
         return Author(handle=author_id, id=author_id)
     metrics = as_dict(user.get("public_metrics"))
     return Author(handle=need(user, "username", "author"), id=str_id(user.get("id")), name=user.get("name"),
-                  followers=metrics.get("followers_count"))
+                  followers=metrics.get("followers_count"), created_at=account_time(user.get("created_at")))
 
 
 def _lang(value: Any) -> str | None:
@@ -347,7 +348,8 @@ def _render_entities(post: Post, text: str) -> dict[str, Any]:
 def _user(author: Author) -> dict[str, Any]:
     return {"id": author.id or author.handle, "username": author.handle, "name": author.name or author.handle,
             "public_metrics": {"followers_count": author.followers or 0, "following_count": 0,
-                               "tweet_count": 0, "listed_count": 0}}
+                               "tweet_count": 0, "listed_count": 0},
+            **({"created_at": iso_z(author.created_at)} if author.created_at else {})}
 
 
 def _render_media(post_id: str, media: Media, index: int) -> dict[str, Any]:

@@ -138,10 +138,12 @@ class Store(ABC):
 
     @abstractmethod
     def posts(self, campaign: str, since: datetime | None = None, direct_only: bool = False,
-              include_deleted: bool = False) -> Iterator[Post]:
+              include_deleted: bool = False, with_raw: bool = True) -> Iterator[Post]:
         """The campaign's posts in time order (ties by insertion order), streamed. `direct_only` leaves out
         originals that were only seen embedded in another record (e.g. the retweeted tweet); deleted
-        posts are left out unless `include_deleted`."""
+        posts are left out unless `include_deleted`. Without `with_raw` the posts come without their raw
+        records (`raw` None), which most readers never look at: reading them costs more than the rest
+        of the post."""
 
     @abstractmethod
     def count_posts(self, campaign: str | None = None, direct_only: bool = False,

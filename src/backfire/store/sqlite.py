@@ -138,11 +138,12 @@ class SQLiteStore(CurationSQL, AggregateSQL, Store):
         return int(row[0]) if row else 0
 
     def posts(self, campaign: str, since: datetime | None = None, direct_only: bool = False,
-              include_deleted: bool = False) -> Iterator[Post]:
+              include_deleted: bool = False, with_raw: bool = True) -> Iterator[Post]:
         """The campaign's posts in time order (ties in arrival order), read a page at a time: no read
         snapshot is held while the caller works (and writes) between pages."""
         sql = (
-            "SELECT c.created_at, c.seq, p.data, p.raw FROM campaign_posts c JOIN posts p ON p.key = c.key "
+            f"SELECT c.created_at, c.seq, p.data, {'p.raw' if with_raw else 'NULL'} FROM campaign_posts c "
+            "JOIN posts p ON p.key = c.key "
             "WHERE c.campaign = ? AND (c.created_at, c.seq) > (?, ?)" + (" AND c.direct = 1" if direct_only else "")
             + ("" if include_deleted else _LIVE) + f" ORDER BY c.created_at, c.seq LIMIT {PAGE}"
         )

@@ -106,10 +106,11 @@ class PostgresStore(CurationPG, AggregatePG, Store):
                                   "WHERE c.campaign = %s AND c.direct = 1 AND p.deleted_at IS NOT NULL", (campaign,)))
 
     def posts(self, campaign: str, since: datetime | None = None, direct_only: bool = False,
-              include_deleted: bool = False) -> Iterator[Post]:
+              include_deleted: bool = False, with_raw: bool = True) -> Iterator[Post]:
         """The campaign's posts in time order (ties in arrival order), read a page at a time."""
         sql = (
-            "SELECT c.created_at, c.seq, p.data, p.raw FROM campaign_posts c JOIN posts p ON p.key = c.key "
+            f"SELECT c.created_at, c.seq, p.data, {'p.raw' if with_raw else 'NULL'} FROM campaign_posts c "
+            "JOIN posts p ON p.key = c.key "
             "WHERE c.campaign = %s AND (c.created_at, c.seq) > (%s, %s)" + (" AND c.direct = 1" if direct_only else "")
             + ("" if include_deleted else _LIVE) + f" ORDER BY c.created_at, c.seq LIMIT {PAGE}"
         )
