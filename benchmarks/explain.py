@@ -10,9 +10,10 @@
         classifier's embeddings, k by silhouette), NMI/ARI against the targets, beside k-means on TF-IDF
         given the true k
     python benchmarks/explain.py scale [--posts 100000]
-        the explanation step (narratives with the classifier's embeddings included, the encoder loaded
-        by the step as in `analyze`) on a stored campaign with its verdicts: seconds and peak memory of
-        the step in a fresh process
+        a simulated campaign written as a Twitter v1.1 archive and ingested (raw records stored, as
+        from a real archive), with verdicts; then the explanation step (narratives with the
+        classifier's embeddings, the encoder loaded by the step as in `analyze`): seconds and peak
+        memory (VmHWM) of the step in a fresh process
         (`--db PATH` keeps the store for later runs; `--runs N` repeats the step)
 """
 
@@ -21,7 +22,6 @@ from __future__ import annotations
 import argparse
 import csv
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -145,16 +145,19 @@ def scale(args: argparse.Namespace) -> None:
 
 
 def _store_campaign(db: Path, args: argparse.Namespace) -> None:
+    from backfire.ingest import ingest
     from backfire.simulate import generate
     from backfire.simulate.oracle import NoisyClassifier
+    from backfire.sources import write_posts
     from backfire.store import open_store
 
     probe = generate("mynypd", seed=args.seed, hours=24.0)
     sim = generate("mynypd", seed=args.seed, hours=24.0, scale=args.posts / len(probe.posts))
     verdicts = NoisyClassifier(sim.labels, seed=args.seed).predict_many(sim.posts)
+    archive = db.with_suffix(".jsonl")  # stored as an archive is: ingested, raw records kept
+    write_posts(sim.posts, archive, "twitter-v1")
     with open_store(db) as store:
-        store.save_campaign(sim.campaign)
-        store.add_posts(sim.posts, sim.campaign.name)
+        ingest(store, [archive], sim.campaign)
         store.save_verdicts(sim.campaign.name, ((p.key, v) for p, v in zip(sim.posts, verdicts, strict=True)))
         store.set_cursor("benchmark-truth", sim.truth.trigger_accounts[0])
 
@@ -171,15 +174,22 @@ def scale_step(args: argparse.Namespace) -> None:
         campaign = store.campaigns()[0]
         embed = classifier_embedder("default")  # as `analyze` does: the encoder loads when narratives need it
         assert embed is not None
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        before = peak_rss_mb()
         start = time.perf_counter()
         data = explain_campaign(store, campaign, embed=embed)
         seconds = time.perf_counter() - start
         truth = store.get_cursor("benchmark-truth")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     top = data["triggers"]["accounts"][0]["account"] if data["triggers"]["accounts"] else None
     print(json.dumps({"posts": data["window"]["posts"], "seconds": seconds, "peak_mb": peak, "before_mb": before,
                       "top": top, "truth": truth, "hostile": len(data["narratives"]["hostile"])}))
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS (VmHWM). Not `ru_maxrss`: Linux carries the forking parent's peak into a
+    child across exec, so a step run right after the store was made would report the maker's memory."""
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
 
 
 def main() -> None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -110,10 +109,12 @@ def _offset(post: Any, i: int) -> Any:
 
 
 # -- memory of a process tree ----------------------------------------------------------------------------
-def _rss_kb(pid: int) -> int:
+def _rss_kb(pid: int, field: str = "VmRSS") -> int:
+    """A process's RSS (or, with "VmHWM", its peak: not `ru_maxrss`, which Linux carries over from the
+    forking parent across exec)."""
     try:
         with open(f"/proc/{pid}/status") as fh:
-            return next((int(line.split()[1]) for line in fh if line.startswith("VmRSS")), 0)
+            return next((int(line.split()[1]) for line in fh if line.startswith(field)), 0)
     except OSError:
         return 0
 
@@ -188,7 +189,7 @@ def run_config(args: argparse.Namespace) -> None:
                alarms=alarms, hijacked_alarmed=sum(bool(r.alarms) and e["hijacked"] for r, e in
                                                    zip(analyzed.results, manifest["campaigns"], strict=True)),
                peak_tree_mb=peak.peak_kb / 1024,
-               peak_driver_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+               peak_driver_mb=_rss_kb(os.getpid(), "VmHWM") / 1024)
     print(json.dumps(out), flush=True)
 
 
