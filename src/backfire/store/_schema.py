@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-HEAD = "0001"  # the newest revision in store/migrations/versions (a test checks it is Alembic's head)
+HEAD = "0002"  # the newest revision in store/migrations/versions (a test checks it is Alembic's head)
 SCRIPTS = "backfire.store:migrations"
 _PG_LOCK = 7_220_301_914  # pg_advisory_xact_lock key of backfire's migrations
 

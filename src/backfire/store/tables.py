@@ -61,6 +61,7 @@ campaign_posts = Table(
     Column("direct", Integer, nullable=False, server_default=text("1")),  # 0: only seen embedded
 )
 Index("campaign_posts_time", campaign_posts.c.campaign, campaign_posts.c.created_at, campaign_posts.c.seq)
+Index("campaign_posts_seq", campaign_posts.c.seq)  # revision 0002: the next batch's numbers
 
 quarantine = Table(
     "quarantine", metadata,
