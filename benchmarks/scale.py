@@ -256,6 +256,10 @@ def report(results: list[dict[str, Any]], plain: float, manifest: dict[str, Any]
         print(f"{r['config']:14} {r['posts'] / r['ingest_s']:9,.0f} {r['posts'] / r['analyze_s']:10,.0f} {total:8,.0f} "
               f"{r['peak_tree_mb']:8,.0f} {r['peak_driver_mb']:9,.0f} {texts:>7} "
               f"{r['hijacked_alarmed']}/{sum(e['hijacked'] for e in manifest['campaigns'])}")
+    for r in results:
+        if r["phases"]:
+            parts = ", ".join(f"{k} {v:,.0f}" + ("" if k == "texts" else " s") for k, v in r["phases"].items())
+            print(f"  {r['config']} analyze phases: {parts}")
     by = {r["config"]: r for r in results}
     for store in ("sqlite", "pg"):
         one_w, two_w = by.get(f"ray1-{store}"), by.get(f"ray2-{store}")
