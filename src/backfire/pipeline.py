@@ -128,7 +128,8 @@ def analyze_campaign(
 ) -> Pipeline:
     """Run every stored post of `campaign`, in time order, through a fresh pipeline."""
     pipeline = Pipeline(campaign, classifier, detector, store=store, on_alarm=on_alarm)
-    pipeline.run(store.posts(campaign.name, with_raw=False), progress=progress)
+    # with raw records: a Bluesky post names the accounts it mentions by DID only in them (owner resolution)
+    pipeline.run(store.posts(campaign.name), progress=progress)
     return pipeline
 
 

@@ -44,7 +44,7 @@ def plan_campaign(store_location: str, campaign: Campaign, model: str) -> list[C
     recorder = RecordingClassifier(model)
     with open_store(store_location) as store:
         planned = campaign.model_copy(deep=True)
-        Pipeline(planned, recorder, NullDetector(planned)).run(store.posts(campaign.name, with_raw=False))
+        Pipeline(planned, recorder, NullDetector(planned)).run(store.posts(campaign.name))
     return recorder.calls
 
 
@@ -73,7 +73,7 @@ def detect_campaign(store_location: str, campaign: Campaign, name: str, calls: S
         # labels by the actors) are not adapted twice; then the store is attached for the saves.
         pipeline = Pipeline(campaign, replay, detector, on_alarm=[raised.hook])
         pipeline.store = store
-        pipeline.run(store.posts(campaign.name, with_raw=False))
+        pipeline.run(store.posts(campaign.name))
     if not replay.finished:
         raise ReplayMismatch(f"the posts of {campaign.name!r} changed while it was analysed: run it again")
     return CampaignResult(campaign.name, pipeline.summary(), raised.alarms, list(campaign.owners))
