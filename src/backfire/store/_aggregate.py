@@ -12,15 +12,12 @@ from datetime import datetime
 from typing import Any
 
 from backfire.model import Post, Verdict
+from backfire.store._posts import time_or_none
 from backfire.store._tx import immediate
 
 _FROM = ("FROM campaign_posts c JOIN posts p ON p.key = c.key "
          "LEFT JOIN verdicts v ON v.campaign = c.campaign AND v.key = c.key ")
 _LIVE = "c.campaign = ? AND p.deleted_at IS NULL"
-
-
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
 
 
 def fts_query(text: str) -> str:
@@ -63,7 +60,7 @@ class AggregateSQL:
         """The campaign's first and last post times (deleted posts included; read from the time index)."""
         lo = self._rows("SELECT MIN(created_at) FROM campaign_posts WHERE campaign = ?", (campaign,))[0][0]
         hi = self._rows("SELECT MAX(created_at) FROM campaign_posts WHERE campaign = ?", (campaign,))[0][0]
-        return (_time(lo), _time(hi))
+        return (time_or_none(lo), time_or_none(hi))
 
     def live_count(self, campaign: str) -> int:
         """The campaign's posts, deleted ones left out (counted from the time index and the deleted posts)."""

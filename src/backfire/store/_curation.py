@@ -13,21 +13,18 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from backfire.store._posts import ts
+from backfire.store._posts import from_ts, ts
 from backfire.store._tx import immediate
 from backfire.store.base import AuditEntry, CurationItem, User
 
 
-def _from_ts(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def _item(row: tuple[Any, ...]) -> CurationItem:
+def row_item(row: tuple[Any, ...]) -> CurationItem:
+    """A curation row (as `ITEM` selects it) back to a `CurationItem` (both stores)."""
     c, k, state, reason, risk, created, updated, by = row
-    return CurationItem(c, k, state, reason, risk, _from_ts(created), _from_ts(updated), by)
+    return CurationItem(c, k, state, reason, risk, from_ts(created), from_ts(updated), by)
 
 
-_ITEM = "SELECT campaign, key, state, reason, risk, created_at, updated_at, updated_by FROM curation"
+ITEM = "SELECT campaign, key, state, reason, risk, created_at, updated_at, updated_by FROM curation"
 
 
 class CurationSQL:
@@ -49,13 +46,13 @@ class CurationSQL:
 
     def curation_item(self, campaign: str, key: str) -> CurationItem | None:
         with self._lock:
-            row = self._db.execute(_ITEM + " WHERE campaign = ? AND key = ?", (campaign, key)).fetchone()
-        return _item(row) if row else None
+            row = self._db.execute(ITEM + " WHERE campaign = ? AND key = ?", (campaign, key)).fetchone()
+        return row_item(row) if row else None
 
     def curation_items(self, campaign: str, states: Iterable[str] | None = None, limit: int | None = None,
                        offset: int = 0) -> list[CurationItem]:
         """The campaign's queue items, safest first (lowest risk, then earliest)."""
-        sql, args = _ITEM + " WHERE campaign = ?", [campaign]
+        sql, args = ITEM + " WHERE campaign = ?", [campaign]
         if states is not None:
             wanted = list(states)
             sql += f" AND state IN ({','.join('?' * len(wanted))})"
@@ -65,7 +62,7 @@ class CurationSQL:
             sql += " LIMIT ? OFFSET ?"
             args += [limit, offset]  # type: ignore[list-item]
         with self._lock:
-            return [_item(r) for r in self._db.execute(sql, args).fetchall()]
+            return [row_item(r) for r in self._db.execute(sql, args).fetchall()]
 
     def curation_counts(self, campaign: str) -> dict[str, int]:
         with self._lock:
@@ -80,7 +77,7 @@ class CurationSQL:
             sql, args = sql + " AND key = ?", [campaign, key]
         with self._lock:
             rows = self._db.execute(sql + " ORDER BY at DESC, rowid DESC LIMIT ?", (*args, limit)).fetchall()
-        return [AuditEntry(c, k, who, what, why, _from_ts(at)) for c, k, who, what, why, at in rows]
+        return [AuditEntry(c, k, who, what, why, from_ts(at)) for c, k, who, what, why, at in rows]
 
     def log_curation(self, entry: AuditEntry) -> None:
         with self._lock:
@@ -121,12 +118,12 @@ class CurationSQL:
     def user(self, name: str) -> User | None:
         with self._lock:
             row = self._db.execute("SELECT name, role, hash, created_at FROM users WHERE name = ?", (name,)).fetchone()
-        return User(row[0], row[1], row[2], _from_ts(row[3])) if row else None
+        return User(row[0], row[1], row[2], from_ts(row[3])) if row else None
 
     def users(self) -> list[User]:
         with self._lock:
             rows = self._db.execute("SELECT name, role, hash, created_at FROM users ORDER BY name").fetchall()
-        return [User(n, r, h, _from_ts(c)) for n, r, h, c in rows]
+        return [User(n, r, h, from_ts(c)) for n, r, h, c in rows]
 
     def remove_user(self, name: str) -> bool:
         with self._lock:

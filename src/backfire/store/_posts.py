@@ -35,6 +35,22 @@ def ts(value: datetime) -> str:
     return _ts(value)
 
 
+def from_ts(value: str) -> datetime:
+    """The inverse of `ts`: a stored time string back to an aware datetime."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def time_or_none(value: str | None) -> datetime | None:
+    return from_ts(value) if value else None
+
+
+def post_of(data: str, raw: str | None) -> Post:
+    """A stored post (its JSON, and its raw record when it was read) back to a `Post`."""
+    post = Post.model_validate_json(data)
+    post.raw = json.loads(raw) if raw else None
+    return post
+
+
 def _ts(value: datetime) -> str:
     if value.year < 1000:  # strftime's year is not zero-padded there; kept as it always was
         return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -15,7 +14,7 @@ from backfire.store import _posts
 from backfire.store._aggregate import AggregateSQL
 from backfire.store._curation import CurationSQL
 from backfire.store._migrate import migrate
-from backfire.store._posts import flatten, ts
+from backfire.store._posts import flatten, from_ts, post_of, ts
 from backfire.store._schema import HEAD, sqlite_revision, upgrade_sqlite
 from backfire.store._tx import BUSY_TIMEOUT_MS, immediate
 from backfire.store.base import AddResult, Gap, Label, Store
@@ -24,10 +23,6 @@ SCHEMA_VERSION = "5"  # of the hand-rolled migrations; later schema changes are 
 # schema 4: sequence numbers unique across writers (renumbered in place); 5: explanations
 _LIVE = " AND p.deleted_at IS NULL"
 PAGE = 2000  # posts per read of `posts()`; no read stays open between pages
-
-
-def from_ts(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def renumber(db: sqlite3.Connection) -> None:
@@ -39,12 +34,6 @@ def renumber(db: sqlite3.Connection) -> None:
         db.execute("INSERT INTO renumber SELECT rowid, ROW_NUMBER() OVER (ORDER BY seq, rowid) FROM campaign_posts")
         db.execute("UPDATE campaign_posts SET seq = (SELECT n FROM renumber WHERE r = campaign_posts.rowid)")
         db.execute("DROP TABLE renumber")
-
-
-def _post_of(data: str, raw: str | None) -> Post:
-    post = Post.model_validate_json(data)
-    post.raw = json.loads(raw) if raw else None
-    return post
 
 
 class SQLiteStore(CurationSQL, AggregateSQL, Store):
@@ -126,7 +115,7 @@ class SQLiteStore(CurationSQL, AggregateSQL, Store):
 
     def versions(self, key: str) -> list[Post]:
         rows = self._all("SELECT data, raw FROM post_versions WHERE key = ? ORDER BY version", (key,))
-        return [_post_of(d, r) for d, r in rows]
+        return [post_of(d, r) for d, r in rows]
 
     def is_deleted(self, key: str) -> bool:
         row = self._one("SELECT deleted_at FROM posts WHERE key = ?", (key,))
@@ -151,7 +140,7 @@ class SQLiteStore(CurationSQL, AggregateSQL, Store):
         while True:
             rows = self._all(sql, (campaign, *after))
             for _, _, data, raw in rows:
-                yield _post_of(data, raw)
+                yield post_of(data, raw)
             if len(rows) < PAGE:
                 return
             after = (rows[-1][0], rows[-1][1])
@@ -174,7 +163,7 @@ class SQLiteStore(CurationSQL, AggregateSQL, Store):
 
     def get_post(self, key: str) -> Post | None:
         row = self._one("SELECT data, raw FROM posts WHERE key = ?", (key,))
-        return _post_of(row[0], row[1]) if row else None
+        return post_of(row[0], row[1]) if row else None
 
     # -- quarantine ------------------------------------------------------------------------------
     def add_quarantined(self, items: Iterable[Quarantined], campaign: str | None = None) -> int:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from backfire.model import Post, Verdict
+from backfire.store._posts import time_or_none
 from backfire.store.pg._conn import Conn
 from backfire.store.pg._search import fold
 
@@ -22,10 +23,6 @@ _FROM = ("FROM campaign_posts c JOIN posts p ON p.key = c.key "
 _LIVE = "c.campaign = %s AND p.deleted_at IS NULL"
 _DOC = "to_tsvector('simple'::regconfig, p.search)"  # what posts_search indexes
 _WORD = "phraseto_tsquery('simple'::regconfig, %s)"  # one word of a search, as a phrase
-
-
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
 
 
 class AggregatePG:
@@ -53,7 +50,7 @@ class AggregatePG:
         """The campaign's first and last post times (deleted posts included)."""
         row = self._c.one("SELECT MIN(created_at), MAX(created_at) FROM campaign_posts WHERE campaign = %s",
                           (campaign,))
-        return (_time(row[0]), _time(row[1])) if row else (None, None)
+        return (time_or_none(row[0]), time_or_none(row[1])) if row else (None, None)
 
     def live_count(self, campaign: str) -> int:
         """The campaign's posts, deleted ones left out."""

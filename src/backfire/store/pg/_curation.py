@@ -10,21 +10,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from backfire.store._posts import ts
+from backfire.store._curation import ITEM, row_item
+from backfire.store._posts import from_ts, ts
 from backfire.store.base import AuditEntry, CurationItem, User
 from backfire.store.pg._conn import Conn
 
-
-def _from_ts(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def _item(row: tuple[Any, ...]) -> CurationItem:
-    c, k, state, reason, risk, created, updated, by = row
-    return CurationItem(c, k, state, reason, risk, _from_ts(created), _from_ts(updated), by)
-
-
-_ITEM = "SELECT campaign, key, state, reason, risk, created_at, updated_at, updated_by FROM curation"
 _UPSERT_ITEM = ("INSERT INTO curation VALUES (%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (campaign, key) DO UPDATE SET "
                 "state = excluded.state, reason = excluded.reason, risk = excluded.risk, "
                 "created_at = excluded.created_at, updated_at = excluded.updated_at, updated_by = excluded.updated_by")
@@ -48,13 +38,13 @@ class CurationPG:
         return len(rows)
 
     def curation_item(self, campaign: str, key: str) -> CurationItem | None:
-        row = self._c.one(_ITEM + " WHERE campaign = %s AND key = %s", (campaign, key))
-        return _item(row) if row else None
+        row = self._c.one(ITEM + " WHERE campaign = %s AND key = %s", (campaign, key))
+        return row_item(row) if row else None
 
     def curation_items(self, campaign: str, states: Iterable[str] | None = None, limit: int | None = None,
                        offset: int = 0) -> list[CurationItem]:
         """The campaign's queue items, safest first (lowest risk, then earliest)."""
-        sql, args = _ITEM + " WHERE campaign = %s", [campaign]
+        sql, args = ITEM + " WHERE campaign = %s", [campaign]
         if states is not None:
             sql += " AND state = ANY(%s)"
             args.append(list(states))  # type: ignore[arg-type]
@@ -62,7 +52,7 @@ class CurationPG:
         if limit is not None:
             sql += " LIMIT %s OFFSET %s"
             args += [limit, offset]  # type: ignore[list-item]
-        return [_item(r) for r in self._c.all(sql, args)]
+        return [row_item(r) for r in self._c.all(sql, args)]
 
     def curation_counts(self, campaign: str) -> dict[str, int]:
         rows = self._c.all("SELECT state, COUNT(*) FROM curation WHERE campaign = %s GROUP BY state", (campaign,))
@@ -74,7 +64,7 @@ class CurationPG:
         if key is not None:
             sql, args = sql + " AND key = %s", [campaign, key]
         rows = self._c.all(sql + " ORDER BY at DESC, n DESC LIMIT %s", (*args, limit))
-        return [AuditEntry(c, k, who, what, why, _from_ts(at)) for c, k, who, what, why, at in rows]
+        return [AuditEntry(c, k, who, what, why, from_ts(at)) for c, k, who, what, why, at in rows]
 
     def log_curation(self, entry: AuditEntry) -> None:
         self._c.run(_LOG, (entry.campaign, entry.key, entry.actor, entry.action, entry.reason, ts(entry.at)))
@@ -110,11 +100,11 @@ class CurationPG:
 
     def user(self, name: str) -> User | None:
         row = self._c.one("SELECT name, role, hash, created_at FROM users WHERE name = %s", (name,))
-        return User(row[0], row[1], row[2], _from_ts(row[3])) if row else None
+        return User(row[0], row[1], row[2], from_ts(row[3])) if row else None
 
     def users(self) -> list[User]:
         rows = self._c.all("SELECT name, role, hash, created_at FROM users ORDER BY name")
-        return [User(n, r, h, _from_ts(c)) for n, r, h, c in rows]
+        return [User(n, r, h, from_ts(c)) for n, r, h, c in rows]
 
     def remove_user(self, name: str) -> bool:
         with self._c.tx() as c:

@@ -7,7 +7,6 @@ reopens it. The schema is created and upgraded by Alembic when the store opens (
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -16,7 +15,7 @@ import psycopg
 
 from backfire.model import Alarm, Campaign, Deletion, Post, Quarantined, Verdict
 from backfire.redact import redact_url
-from backfire.store._posts import flatten, ts
+from backfire.store._posts import flatten, from_ts, post_of, ts
 from backfire.store._schema import HEAD, postgres_revision, upgrade_postgres
 from backfire.store.base import AddResult, Gap, Label, Store, StoreUnavailable
 from backfire.store.pg import _write
@@ -28,16 +27,6 @@ _LIVE = " AND p.deleted_at IS NULL"
 PAGE = 2000  # posts per read of `posts()`; no read stays open between pages
 ANALYZE_GROWTH = 0.2  # a bulk load that grew a table by this share (and by ANALYZE_ROWS) refreshes its statistics
 ANALYZE_ROWS = 10_000
-
-
-def from_ts(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def _post_of(data: str, raw: str | None) -> Post:
-    post = Post.model_validate_json(data)
-    post.raw = json.loads(raw) if raw else None
-    return post
 
 
 class PostgresStore(CurationPG, AggregatePG, Store):
@@ -95,7 +84,7 @@ class PostgresStore(CurationPG, AggregatePG, Store):
 
     def versions(self, key: str) -> list[Post]:
         rows = self._c.all("SELECT data, raw FROM post_versions WHERE key = %s ORDER BY version", (key,))
-        return [_post_of(d, r) for d, r in rows]
+        return [post_of(d, r) for d, r in rows]
 
     def is_deleted(self, key: str) -> bool:
         row = self._c.one("SELECT deleted_at FROM posts WHERE key = %s", (key,))
@@ -118,7 +107,7 @@ class PostgresStore(CurationPG, AggregatePG, Store):
         while True:
             rows = self._c.all(sql, (campaign, *after))
             for _, _, data, raw in rows:
-                yield _post_of(data, raw)
+                yield post_of(data, raw)
             if len(rows) < PAGE:
                 return
             after = (rows[-1][0], rows[-1][1])
@@ -139,7 +128,7 @@ class PostgresStore(CurationPG, AggregatePG, Store):
 
     def get_post(self, key: str) -> Post | None:
         row = self._c.one("SELECT data, raw FROM posts WHERE key = %s", (key,))
-        return _post_of(row[0], row[1]) if row else None
+        return post_of(row[0], row[1]) if row else None
 
     # -- quarantine ------------------------------------------------------------------------------
     def add_quarantined(self, items: Iterable[Quarantined], campaign: str | None = None) -> int:
