@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -74,3 +74,23 @@ def make_post(i: int, text: str = "Proud of our officers #myNYPD", *, author: st
         media=[Media(url=f"https://img.example/{i}.jpg", alt="officers at a parade")],
         raw={"id_str": str(i), "text": text},
     )
+
+
+def run_threads(target: Callable[[int], object], n: int) -> list[Exception]:
+    """Run `target(0..n-1)` on n threads at once; the exceptions they raised (empty when none did)."""
+    import threading
+
+    errors: list[Exception] = []
+
+    def guarded(i: int) -> None:
+        try:
+            target(i)
+        except Exception as exc:  # reported to the caller
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors

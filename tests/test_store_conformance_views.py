@@ -5,14 +5,13 @@ runs against the SQLite store and the PostgreSQL store (`any_store`, tests/conft
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from backfire.model import Deletion, Verdict
 from backfire.store import AuditEntry, CurationItem, Store, User, open_store
-from conftest import make_post
+from conftest import make_post, run_threads
 
 T0 = datetime(2014, 4, 22, 18, 0, tzinfo=UTC)
 
@@ -167,22 +166,14 @@ def test_another_connection_s_commit_changes_data_version(store: Store) -> None:
 
 
 def test_concurrent_writers_keep_every_post_in_arrival_order(store: Store) -> None:
-    location, errors = _location(store), []
+    location = _location(store)
 
     def write(worker: int) -> None:
-        try:
-            with open_store(location) as mine:
-                for batch in range(5):
-                    mine.add_posts([make_post(worker * 1000 + batch * 10 + i, minutes=0) for i in range(10)], "c")
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+        with open_store(location) as mine:
+            for batch in range(5):
+                mine.add_posts([make_post(worker * 1000 + batch * 10 + i, minutes=0) for i in range(10)], "c")
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_threads(write, 4) == []
     ids = [int(p.id) for p in store.posts("c")]
     assert len(ids) == len(set(ids)) == 200
     for worker in range(4):  # each writer's posts keep its own arrival order
@@ -195,27 +186,19 @@ def test_writers_of_the_same_posts_at_once_never_deadlock(store: Store) -> None:
     connections: each post is stored once and every writer finishes."""
     import random
 
-    location, errors, results = _location(store), [], []
+    location, results = _location(store), []
     originals = [make_post(i, author="orig") for i in range(200)]
 
     def write(worker: int) -> None:
         rng = random.Random(worker)
-        try:
-            with open_store(location) as mine:
-                for batch in range(4):
-                    part = rng.sample(originals, 80)
-                    retweets = [make_post(10_000 + worker * 1000 + batch * 100 + n, repost_of=o.id)
-                                .model_copy(update={"embedded": [o]}) for n, o in enumerate(part[:20])]
-                    results.append(mine.add_posts(part[20:] + retweets, "c"))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+        with open_store(location) as mine:
+            for batch in range(4):
+                part = rng.sample(originals, 80)
+                retweets = [make_post(10_000 + worker * 1000 + batch * 100 + n, repost_of=o.id)
+                            .model_copy(update={"embedded": [o]}) for n, o in enumerate(part[:20])]
+                results.append(mine.add_posts(part[20:] + retweets, "c"))
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == [] and len(results) == 16
+    assert run_threads(write, 4) == [] and len(results) == 16
     assert store.count_posts("c", direct_only=True) == len({p.key for p in store.posts("c", direct_only=True)})
     assert sum(r.added for r in results) == store.count_posts("c", direct_only=True)
     assert store.count_posts() == len({p.key for p in store.posts("c")})

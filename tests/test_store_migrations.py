@@ -13,7 +13,7 @@ import pytest
 
 from backfire.store import open_store
 from backfire.store._schema import HEAD, alembic_config, alembic_head
-from conftest import make_post
+from conftest import make_post, run_threads
 
 
 def test_head_is_the_newest_shipped_revision() -> None:
@@ -32,23 +32,14 @@ def test_a_new_sqlite_store_is_created_by_alembic_and_opens_without_it(tmp_path:
 
 
 def test_a_store_opened_by_many_at_once_is_created_once(tmp_path: Path) -> None:
-    import threading
 
-    path, errors = tmp_path / "race.db", []
+    path = tmp_path / "race.db"
 
     def open_and_write(i: int) -> None:
-        try:
-            with open_store(path) as store:
-                store.add_posts([make_post(i)], "c")
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+        with open_store(path) as store:
+            store.add_posts([make_post(i)], "c")
 
-    threads = [threading.Thread(target=open_and_write, args=(i,)) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_threads(open_and_write, 6) == []
     with open_store(path) as store:
         assert store.count_posts("c") == 6
 
